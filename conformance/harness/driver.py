@@ -1,0 +1,185 @@
+"""Drive one ``AvatarSession.start()`` of the plugin under test, end to end.
+
+Only the plugin's public API is called, exactly as an agent would: build the
+persona and options, construct the session, ``start()`` it, ``wait_for_join()``.
+Anam is the in-process double on loopback; the avatar joins the fake room only
+if the LiveKit token the plugin minted admits it. Everything observed comes
+back as one :class:`StartOutcome` for the checks to judge.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from livekit.agents import APIConnectOptions
+
+from ..target import PluginTarget
+from .anam_double import AnamDouble, SessionStart
+from .evidence import RecordedRequest
+from .livekit_doubles import (
+    AdmittedAvatar,
+    FakeAgentSession,
+    FakeJobContext,
+    FakeRoom,
+    JoinRefused,
+    admit_avatar,
+    cancel_audio_sink,
+    job_context,
+    verify_avatar_token,
+)
+
+LIVEKIT_URL = "wss://conformance.livekit.invalid"
+LIVEKIT_API_KEY = "conformance-livekit-key"
+#: Secrets are made per process so nothing recorded can ever hold a real one.
+LIVEKIT_API_SECRET = secrets.token_urlsafe(32)
+ANAM_API_KEY = f"conformance-anam-key-{secrets.token_hex(8)}"
+#: Retries are allowed (so a retried 400 shows) but never slept for.
+CONN_OPTIONS = APIConnectOptions(max_retry=2, retry_interval=0.0, timeout=5.0)
+JOIN_TIMEOUT = 1.0
+
+
+@dataclass(frozen=True)
+class Persona:
+    """The persona an agent asks for; ``director_notes`` as ``DirectorNotes`` kwargs."""
+
+    name: str = "Conformance Persona"
+    avatar_id: str = "00000000-0000-4000-8000-00000000a1a1"
+    avatar_model: str | None = None
+    director_notes: Mapping[str, Any] | None = None
+
+
+@dataclass
+class StartOutcome:
+    """Everything one start observed, for the checks to judge."""
+
+    error: BaseException | None = None
+    error_during: str | None = None  # "construct" | "start" | "wait_for_join"
+    requests: list[RecordedRequest] = field(default_factory=list)
+    sessions: list[SessionStart] = field(default_factory=list)
+    avatar: AdmittedAvatar | None = None
+    join_refusal: str | None = None
+    joined: bool = False
+    avatar_identity: str | None = None
+    audio_sink: Any = None
+    room: FakeRoom | None = None
+
+    @property
+    def session_requests(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.carries_persona]
+
+    @property
+    def session_request(self) -> RecordedRequest:
+        """The one request that carries ``personaConfig`` (checked by its own clause)."""
+        found = self.session_requests
+        if len(found) != 1:
+            raise AssertionError(f"expected exactly one session request; got {len(found)}")
+        return found[0]
+
+
+NOT_GIVEN_OPTIONS: Any = object()
+
+
+def build_persona(target: PluginTarget, persona: Persona) -> Any:
+    kwargs: dict[str, Any] = {"name": persona.name, "avatarId": persona.avatar_id}
+    if persona.avatar_model is not None:
+        kwargs["avatarModel"] = persona.avatar_model
+    if persona.director_notes is not None:
+        if target.director_notes is None:
+            raise LookupError("the plugin has no DirectorNotes")
+        kwargs["directorNotes"] = target.director_notes(**persona.director_notes)
+    return target.persona_config(**kwargs)
+
+
+async def start_avatar(
+    target: PluginTarget,
+    *,
+    persona: Persona = Persona(),
+    session_options: Mapping[str, Any] | Any = NOT_GIVEN_OPTIONS,
+    scripted_replies: tuple[tuple[int, object], ...] = (),
+    avatar_participant_identity: str | None = None,
+    room_name: str | None = None,
+) -> StartOutcome:
+    """Start the plugin's avatar once against a fresh Anam double and room."""
+    outcome = StartOutcome()
+    room = FakeRoom() if room_name is None else FakeRoom(name=room_name)
+    outcome.room = room
+    agent_session = FakeAgentSession()
+    loop = asyncio.get_running_loop()
+
+    def on_session_started(start: SessionStart) -> None:
+        loop.call_soon(_avatar_arrives, start)
+
+    def _avatar_arrives(start: SessionStart) -> None:
+        try:
+            claims = verify_avatar_token(
+                start.livekit_token,
+                api_key=LIVEKIT_API_KEY,
+                api_secret=LIVEKIT_API_SECRET,
+                room=room.name,
+            )
+        except JoinRefused as refusal:
+            outcome.join_refusal = str(refusal)
+            return
+        outcome.avatar = admit_avatar(room, claims, width=start.width, height=start.height)
+
+    anam = AnamDouble(ANAM_API_KEY, on_session_started)
+    for status, body in scripted_replies:
+        anam.script(status, body)
+    runner = web.AppRunner(anam.app(), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    avatar: Any = None
+    try:
+        with job_context(FakeJobContext(room)):
+            stage = "construct"
+            try:
+                kwargs: dict[str, Any] = {
+                    "persona_config": build_persona(target, persona),
+                    "api_url": f"http://127.0.0.1:{port}",
+                    "api_key": ANAM_API_KEY,
+                    "conn_options": CONN_OPTIONS,
+                }
+                if session_options is not NOT_GIVEN_OPTIONS:
+                    assert target.session_options is not None
+                    kwargs["session_options"] = target.session_options(**session_options)
+                if avatar_participant_identity is not None:
+                    kwargs["avatar_participant_identity"] = avatar_participant_identity
+                avatar = target.avatar_session(**kwargs)
+                outcome.avatar_identity = getattr(avatar, "avatar_identity", None)
+                stage = "start"
+                await avatar.start(
+                    agent_session,
+                    room,
+                    livekit_url=LIVEKIT_URL,
+                    livekit_api_key=LIVEKIT_API_KEY,
+                    livekit_api_secret=LIVEKIT_API_SECRET,
+                )
+                stage = "wait_for_join"
+                await avatar.wait_for_join(timeout=JOIN_TIMEOUT)
+                outcome.joined = True
+            except (Exception, asyncio.TimeoutError) as exc:
+                outcome.error, outcome.error_during = exc, stage
+            finally:
+                outcome.audio_sink = agent_session.output.audio
+                await _close(avatar, agent_session)
+    finally:
+        outcome.requests = list(anam.requests)
+        outcome.sessions = list(anam.sessions)
+        await runner.cleanup()
+    return outcome
+
+
+async def _close(avatar: Any, agent_session: FakeAgentSession) -> None:
+    if avatar is not None and hasattr(avatar, "aclose"):
+        try:
+            await avatar.aclose()
+        except Exception:  # teardown must not hide the outcome being judged
+            pass
+    await cancel_audio_sink(agent_session)

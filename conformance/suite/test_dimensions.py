@@ -1,0 +1,123 @@
+"""``video_width``/``video_height``: both or neither, forwarded verbatim, omitted means nothing sent."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from conformance.expect import expect
+from conformance.harness.driver import Persona, start_avatar
+from conformance.harness.evidence import describe
+from conformance.harness.wire import pre_feature_body, with_token, without_dimensions
+from conformance.target import PluginTarget
+
+pytestmark = pytest.mark.asyncio
+
+#: Anam's documented (model, width, height) combinations.
+DOCUMENTED = [
+    pytest.param("cara-3", 720, 480, id="cara-3-720x480"),
+    pytest.param("cara-4-latest", 1152, 768, id="cara-4-1152x768"),
+    pytest.param("cara-4-stable", 768, 1152, id="cara-4-768x1152-portrait"),
+]
+
+
+@pytest.mark.clause("dims.both-or-neither")
+@pytest.mark.needs("SessionOptions")
+@pytest.mark.parametrize(
+    "options",
+    [
+        pytest.param({"video_width": 1152}, id="width-only"),
+        pytest.param({"video_height": 768}, id="height-only"),
+        pytest.param({"video_width": 1152, "video_height": None}, id="height-none"),
+        pytest.param({"video_width": None, "video_height": 1152}, id="width-none"),
+    ],
+)
+async def test_half_pair_raises_value_error_before_any_request(
+    anam_target: PluginTarget, options: dict[str, Any]
+) -> None:
+    outcome = await start_avatar(
+        anam_target, persona=Persona(avatar_model="cara-4-latest"), session_options=options
+    )
+    expect(isinstance(outcome.error, ValueError),
+           expected=f"ValueError for SessionOptions({options})", actual=repr(outcome.error))
+    expect(not outcome.requests, expected="no request to Anam",
+           actual=describe(outcome.requests))
+
+
+@pytest.mark.clause("dims.verbatim")
+@pytest.mark.needs("SessionOptions")
+@pytest.mark.parametrize(("model", "width", "height"), DOCUMENTED)
+async def test_pair_is_sent_as_session_options_verbatim(
+    anam_target: PluginTarget, model: str, width: int, height: int
+) -> None:
+    persona = Persona(avatar_model=model)
+    outcome = await start_avatar(
+        anam_target, persona=persona, session_options={"video_width": width, "video_height": height}
+    )
+    body = outcome.session_request.body
+    options = body.get("sessionOptions") if isinstance(body, dict) else None
+    sent = {k: options.get(k) for k in ("videoWidth", "videoHeight")} if isinstance(options, dict) else None
+    expect(
+        json.dumps(sent) == json.dumps({"videoWidth": width, "videoHeight": height}),
+        expected=f"sessionOptions.videoWidth={width}, videoHeight={height}",
+        actual=f"sessionOptions {json.dumps(options)}",
+    )
+    baseline = await start_avatar(anam_target, persona=persona)
+    token = outcome.session_request.livekit_token or ""
+    rest, expected_rest = without_dimensions(body), with_token(baseline.session_request.body, token)
+    expect(rest == expected_rest,
+           expected="the rest of the body as without dimensions",
+           actual=f"{describe([outcome.session_request])} vs {describe([baseline.session_request])}")
+
+
+@pytest.mark.clause("dims.omitted-is-baseline")
+async def test_no_options_sends_the_pre_feature_body(anam_target: PluginTarget) -> None:
+    persona = Persona(avatar_model="cara-4-latest")
+    outcome = await start_avatar(anam_target, persona=persona)
+    request = outcome.session_request
+    expected = pre_feature_body(persona, request.livekit_token or "")
+    expect(request.body == expected, expected=json.dumps(without_token(expected)),
+           actual=json.dumps(without_token(request.body)))
+
+
+@pytest.mark.clause("dims.omitted-is-baseline")
+@pytest.mark.needs("SessionOptions")
+@pytest.mark.parametrize(
+    "options",
+    [
+        pytest.param({}, id="default-options"),
+        pytest.param({"video_width": None, "video_height": None}, id="both-none"),
+    ],
+)
+async def test_options_without_dimensions_send_the_pre_feature_body(
+    anam_target: PluginTarget, options: dict[str, Any]
+) -> None:
+    persona = Persona(avatar_model="cara-3")
+    outcome = await start_avatar(anam_target, persona=persona, session_options=options)
+    request = outcome.session_request
+    expected = pre_feature_body(persona, request.livekit_token or "")
+    expect(request.body == expected, expected=json.dumps(without_token(expected)),
+           actual=json.dumps(without_token(request.body)))
+
+
+@pytest.mark.clause("dims.published-size")
+@pytest.mark.needs("SessionOptions")
+@pytest.mark.parametrize(("model", "width", "height"), DOCUMENTED)
+async def test_avatar_publishes_video_at_the_requested_size(
+    anam_target: PluginTarget, model: str, width: int, height: int
+) -> None:
+    outcome = await start_avatar(
+        anam_target,
+        persona=Persona(avatar_model=model),
+        session_options={"video_width": width, "video_height": height},
+    )
+    published = (outcome.avatar.video_width, outcome.avatar.video_height) if outcome.avatar else None
+    expect(outcome.joined and published == (width, height),
+           expected=f"wait_for_join() to resolve on a {width}x{height} video track",
+           actual=f"published {published}, error {outcome.error!r}")
+
+
+def without_token(body: Any) -> Any:
+    return with_token(body, "<livekit-jwt>")

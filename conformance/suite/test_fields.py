@@ -1,0 +1,71 @@
+"""What else the request carries survives the dimensions: persona fields and the disclosure flag."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from conformance.expect import expect
+from conformance.harness.driver import NOT_GIVEN_OPTIONS, Persona, start_avatar
+from conformance.target import PluginTarget
+
+pytestmark = pytest.mark.asyncio
+
+NOTES = {"expressivity": 0.8, "presetStyle": "warm"}
+PAIR = {"video_width": 1152, "video_height": 768}
+
+
+async def _persona_sent(target: PluginTarget, persona: Persona, options: Any) -> Any:
+    outcome = await start_avatar(target, persona=persona, session_options=options)
+    body = outcome.session_request.body
+    return body.get("personaConfig") if isinstance(body, dict) else None
+
+
+@pytest.mark.clause("fields.persona-kept")
+async def test_avatar_model_is_kept_without_dimensions(anam_target: PluginTarget) -> None:
+    sent = await _persona_sent(anam_target, Persona(avatar_model="cara-4-latest"), NOT_GIVEN_OPTIONS)
+    expect(isinstance(sent, dict) and sent.get("avatarModel") == "cara-4-latest",
+           expected='personaConfig.avatarModel "cara-4-latest"', actual=json.dumps(sent))
+
+
+@pytest.mark.clause("fields.persona-kept")
+@pytest.mark.needs("SessionOptions")
+async def test_avatar_model_is_kept_with_dimensions(anam_target: PluginTarget) -> None:
+    sent = await _persona_sent(anam_target, Persona(avatar_model="cara-4-latest"), PAIR)
+    expect(isinstance(sent, dict) and sent.get("avatarModel") == "cara-4-latest",
+           expected='personaConfig.avatarModel "cara-4-latest"', actual=json.dumps(sent))
+
+
+@pytest.mark.clause("fields.persona-kept")
+@pytest.mark.needs("DirectorNotes")
+@pytest.mark.parametrize("options", [NOT_GIVEN_OPTIONS, PAIR], ids=["without-dimensions", "with-dimensions"])
+async def test_director_notes_are_kept(anam_target: PluginTarget, options: Any) -> None:
+    if options is not NOT_GIVEN_OPTIONS and anam_target.session_options is None:
+        pytest.skip("unimplemented: no SessionOptions")
+    sent = await _persona_sent(
+        anam_target, Persona(avatar_model="cara-4-latest", director_notes=NOTES), options
+    )
+    expect(isinstance(sent, dict) and sent.get("directorNotes") == NOTES,
+           expected=f"personaConfig.directorNotes {json.dumps(NOTES)}", actual=json.dumps(sent))
+
+
+@pytest.mark.clause("fields.disclosure-kept")
+@pytest.mark.needs("SessionOptions", "show_ai_avatar_disclosure")
+@pytest.mark.parametrize("disclosure", [True, False])
+@pytest.mark.parametrize("dimensions", [{}, PAIR], ids=["without-dimensions", "with-dimensions"])
+async def test_disclosure_is_kept(
+    anam_target: PluginTarget, disclosure: bool, dimensions: dict[str, int]
+) -> None:
+    options = {**dimensions, "show_ai_avatar_disclosure": disclosure}
+    outcome = await start_avatar(
+        anam_target, persona=Persona(avatar_model="cara-4-latest"), session_options=options
+    )
+    body = outcome.session_request.body
+    sent = body.get("sessionOptions") if isinstance(body, dict) else None
+    expected = {"showAIAvatarDisclosure": disclosure}
+    if dimensions:
+        expected |= {"videoWidth": PAIR["video_width"], "videoHeight": PAIR["video_height"]}
+    expect(sent == expected, expected=f"sessionOptions {json.dumps(expected)}",
+           actual=f"sessionOptions {json.dumps(sent)}")

@@ -1,0 +1,3 @@
+import logging
+
+logger = logging.getLogger("plugin_under_test")
