@@ -101,16 +101,14 @@ CLAUSES: tuple[Clause, ...] = (
         "rejection.surfaced",
         Level.MUST,
         "HTTP 400 surfaced as APIStatusError",
-        "Anam's HTTP 400 raises livekit.agents.APIStatusError with status_code 400 and "
-        "Anam's response body.",
+        "Anam's HTTP 400 raises livekit.agents.APIStatusError with status_code 400 and Anam's response body.",
         f"{PR}; {ANAM_ERRORS}",
     ),
     Clause(
         "rejection.not-retried",
         Level.MUST,
         "Rejections are not retried",
-        "A 4xx answer other than 408/429/499 is not retried: exactly one session request "
-        "is sent.",
+        "A 4xx answer other than 408/429/499 is not retried: exactly one session request is sent.",
         ANAM_ERRORS,
     ),
     Clause(
@@ -150,16 +148,14 @@ CLAUSES: tuple[Clause, ...] = (
         "avatar.audio-handoff",
         Level.MUST,
         "Agent audio handed to the avatar",
-        "After start the agent's audio output streams to the avatar identity and waits for "
-        "its video track.",
+        "After start the agent's audio output streams to the avatar identity and waits for its video track.",
         RELEASED,
     ),
     Clause(
         "fields.persona-kept",
         Level.MUST,
         "Persona fields kept",
-        "avatarModel and directorNotes reach personaConfig unchanged, with and without "
-        "dimensions.",
+        "avatarModel and directorNotes reach personaConfig unchanged, with and without dimensions.",
         "livekit-plugins-anam 1.6.5+ (directorNotes)",
     ),
     Clause(
@@ -184,6 +180,4 @@ def clause(clause_id: str) -> Clause:
     try:
         return BY_ID[clause_id]
     except KeyError:
-        raise UnknownClause(
-            f"unknown clause {clause_id!r}; known: {', '.join(sorted(BY_ID))}"
-        ) from None
+        raise UnknownClause(f"unknown clause {clause_id!r}; known: {', '.join(sorted(BY_ID))}") from None

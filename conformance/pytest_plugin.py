@@ -134,14 +134,17 @@ class ConformanceRun:
         self.records: list[reporting.TestRecord] = []
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        ids = next((v for k, v in report.user_properties if k == CLAUSE_PROPERTY), None)
+        ids: tuple[str, ...] = next(
+            (tuple(v) for k, v in report.user_properties if k == CLAUSE_PROPERTY),  # type: ignore[arg-type]
+            (),
+        )
         if not ids:
             return
         # One record per test: its call, or the setup/teardown phase that failed or skipped it.
         if report.when != "call" and not (report.failed or report.skipped):
             return
         outcome, detail = _test_outcome(report)
-        self.records.append(reporting.TestRecord(report.nodeid, tuple(ids), outcome, detail))
+        self.records.append(reporting.TestRecord(report.nodeid, ids, outcome, detail))
 
     def _judged(self) -> tuple[dict[str, Any], list[reporting.ClauseResult]] | None:
         if not self.records:

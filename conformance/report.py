@@ -54,10 +54,8 @@ def clause_outcome(tests: Sequence[TestRecord]) -> ClauseOutcome:
     a pass either.
     """
     outcomes = {t.outcome for t in tests}
-    for outcome in ("fail", "pass", "unimplemented"):
-        if outcome in outcomes:
-            return outcome  # type: ignore[return-value]
-    return "skip"
+    precedence: tuple[ClauseOutcome, ...] = ("fail", "pass", "unimplemented")
+    return next((o for o in precedence if o in outcomes), "skip")
 
 
 def judge(records: Iterable[TestRecord]) -> list[ClauseResult]:

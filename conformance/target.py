@@ -75,8 +75,8 @@ def load_target(module_name: str) -> PluginTarget:
             f"{where}: {module.__name__} ({getattr(module, '__file__', '?')}) is not an Anam "
             f"plugin: it lacks {', '.join(missing)}"
         )
-    avatar_session = getattr(module, "AvatarSession")
-    persona_config = getattr(module, "PersonaConfig")
+    avatar_session = module.AvatarSession
+    persona_config = module.PersonaConfig
     for name, value in (("AvatarSession", avatar_session), ("PersonaConfig", persona_config)):
         if not inspect.isclass(value):
             raise TargetError(f"{where}: {name} is not a class but {type(value).__name__}")

@@ -24,7 +24,7 @@ class AnamAPI:
 
     async def start_session(self, body: dict[str, Any]) -> dict[str, Any]:
         url = f"{self._api_url}{ENGINE_SESSION_PATH}"
-        headers = {"Authorization": f"Bearer {self._api_key}", "Content-Type": "application/json"}
+        headers = self._headers()
         timeout = aiohttp.ClientTimeout(total=self._conn_options.timeout)
         async with aiohttp.ClientSession(timeout=timeout) as http:
             for attempt in range(self._conn_options.max_retry + 1):
@@ -39,7 +39,7 @@ class AnamAPI:
                         result: dict[str, Any] = await response.json()
                         return result
                 except APIStatusError as error:
-                    if not error.retryable or attempt == self._conn_options.max_retry:
+                    if not self._retryable(error) or attempt == self._conn_options.max_retry:
                         raise
                     logger.warning("Anam answered HTTP %s; retrying", error.status_code)
                 except (aiohttp.ClientError, asyncio.TimeoutError) as error:
@@ -48,3 +48,10 @@ class AnamAPI:
                     logger.warning("cannot reach Anam (%s); retrying", type(error).__name__)
                 await asyncio.sleep(self._conn_options.retry_interval)
         raise APIConnectionError(f"cannot reach Anam at {url}")
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._api_key}", "Content-Type": "application/json"}
+
+    def _retryable(self, error: APIStatusError) -> bool:
+        # livekit-agents' own rule: 408, 429, 499 and 5xx only.
+        return error.retryable

@@ -29,8 +29,14 @@ AVATAR_IDENTITY = "anam-avatar-agent"
 AVATAR_NAME = "anam-avatar-agent"
 
 
-class AvatarSession(BaseAvatarSession):
-    """An Anam avatar that joins the room and speaks the agent's audio."""
+class AvatarSession(BaseAvatarSession[Any]):
+    """An Anam avatar that joins the room and speaks the agent's audio.
+
+    Each step (token, body, call, audio hand-off) is one method, so that a
+    variant of this plugin can change exactly one of them.
+    """
+
+    api_class: type[AnamAPI] = AnamAPI
 
     def __init__(
         self,
@@ -47,7 +53,7 @@ class AvatarSession(BaseAvatarSession):
         key = api_key if utils.is_given(api_key) else os.getenv("ANAM_API_KEY")
         if not key:
             raise AnamException("ANAM_API_KEY must be set by arguments or environment variables")
-        self._api = AnamAPI(
+        self._api = self.api_class(
             api_key=key,
             api_url=api_url if utils.is_given(api_url) else os.getenv("ANAM_API_URL", DEFAULT_API_URL),
             conn_options=conn_options,
@@ -68,7 +74,7 @@ class AvatarSession(BaseAvatarSession):
 
     async def start(
         self,
-        agent_session: AgentSession,
+        agent_session: AgentSession[Any],
         room: rtc.Room,
         *,
         livekit_url: NotGivenOr[str] = NOT_GIVEN,
@@ -84,23 +90,28 @@ class AvatarSession(BaseAvatarSession):
                 "by arguments or environment variables"
             )
         # Built first: a half pair is refused before anything is started or sent.
-        body = session_request_body(
-            self._persona_config,
-            livekit_url=url,
-            livekit_token=self._livekit_token(room, key, secret),
-            options=self._session_options,
-        )
+        body = self._request_body(url, self._livekit_token(room, key, secret))
         await super().start(agent_session, room)
         session: dict[str, Any] = await self._api.start_session(body)
         self.session_id = session.get("sessionId")
-        agent_session.output.replace_audio_tail(
-            DataStreamAudioOutput(
-                room=room,
-                destination_identity=self._identity,
-                sample_rate=SAMPLE_RATE,
-                wait_remote_track=rtc.TrackKind.KIND_VIDEO,
-                wait_playback_start=True,
-            )
+        agent_session.output.replace_audio_tail(self._audio_output(room))
+
+    def _request_body(self, livekit_url: str, livekit_token: str) -> dict[str, Any]:
+        return session_request_body(
+            self._persona_config,
+            livekit_url=livekit_url,
+            livekit_token=livekit_token,
+            options=self._session_options,
+        )
+
+    def _audio_output(self, room: rtc.Room) -> DataStreamAudioOutput:
+        """The agent's speech goes to the avatar, once the avatar's video is there to carry it."""
+        return DataStreamAudioOutput(
+            room=room,
+            destination_identity=self._identity,
+            sample_rate=SAMPLE_RATE,
+            wait_remote_track=rtc.TrackKind.KIND_VIDEO,
+            wait_playback_start=True,
         )
 
     def _livekit_token(self, room: rtc.Room, api_key: str, api_secret: str) -> str:
@@ -111,8 +122,6 @@ class AvatarSession(BaseAvatarSession):
             .with_identity(self._identity)
             .with_name(self._name)
             .with_grants(api.VideoGrants(room_join=True, room=room.name))
-            .with_attributes(
-                {ATTRIBUTE_PUBLISH_ON_BEHALF: get_job_context().local_participant_identity}
-            )
+            .with_attributes({ATTRIBUTE_PUBLISH_ON_BEHALF: get_job_context().local_participant_identity})
             .to_jwt()
         )

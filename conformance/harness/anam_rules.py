@@ -71,9 +71,7 @@ def judge_session_request(body: Any) -> Acceptance | Rejection:
     if width is None or height is None:
         return Rejection(400, "Bad Request", HALF_PAIR_MESSAGE)
     if not (_is_positive_int(width) and _is_positive_int(height)):
-        return Rejection(
-            400, "Bad Request", "videoWidth and videoHeight must be positive integers"
-        )
+        return Rejection(400, "Bad Request", "videoWidth and videoHeight must be positive integers")
     if (width, height) not in accepted:
         sizes = ", ".join(f"{w}x{h}" for w, h in sorted(accepted))
         return Rejection(

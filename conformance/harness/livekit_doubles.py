@@ -121,7 +121,7 @@ class JoinRefused(Exception):
     """The room turned the avatar away: its LiveKit token does not admit it."""
 
 
-def verify_avatar_token(token: str, *, api_key: str, api_secret: str, room: str) -> api.Claims:
+def verify_avatar_token(token: str, *, api_key: str, api_secret: str, room: str) -> api.access_token.Claims:
     """Check the JWT the way a LiveKit server would before letting the avatar in."""
     try:
         claims = api.TokenVerifier(api_key, api_secret).verify(token)
@@ -143,7 +143,9 @@ _PARTICIPANT_KINDS = {
 }
 
 
-def admit_avatar(room: FakeRoom, claims: api.Claims, *, width: int, height: int) -> AdmittedAvatar:
+def admit_avatar(
+    room: FakeRoom, claims: api.access_token.Claims, *, width: int, height: int
+) -> AdmittedAvatar:
     """Let the avatar join and publish its video, firing the room's real events.
 
     Real ``rtc`` objects are built from their protobuf info with handle id 0:

@@ -40,10 +40,12 @@ async def test_half_pair_raises_value_error_before_any_request(
     outcome = await start_avatar(
         anam_target, persona=Persona(avatar_model="cara-4-latest"), session_options=options
     )
-    expect(isinstance(outcome.error, ValueError),
-           expected=f"ValueError for SessionOptions({options})", actual=repr(outcome.error))
-    expect(not outcome.requests, expected="no request to Anam",
-           actual=describe(outcome.requests))
+    expect(
+        isinstance(outcome.error, ValueError),
+        expected=f"ValueError for SessionOptions({options})",
+        actual=repr(outcome.error),
+    )
+    expect(not outcome.requests, expected="no request to Anam", actual=describe(outcome.requests))
 
 
 @pytest.mark.clause("dims.verbatim")
@@ -67,9 +69,11 @@ async def test_pair_is_sent_as_session_options_verbatim(
     baseline = await start_avatar(anam_target, persona=persona)
     token = outcome.session_request.livekit_token or ""
     rest, expected_rest = without_dimensions(body), with_token(baseline.session_request.body, token)
-    expect(rest == expected_rest,
-           expected="the rest of the body as without dimensions",
-           actual=f"{describe([outcome.session_request])} vs {describe([baseline.session_request])}")
+    expect(
+        rest == expected_rest,
+        expected="the rest of the body as without dimensions",
+        actual=f"{describe([outcome.session_request])} vs {describe([baseline.session_request])}",
+    )
 
 
 @pytest.mark.clause("dims.omitted-is-baseline")
@@ -78,8 +82,11 @@ async def test_no_options_sends_the_pre_feature_body(anam_target: PluginTarget) 
     outcome = await start_avatar(anam_target, persona=persona)
     request = outcome.session_request
     expected = pre_feature_body(persona, request.livekit_token or "")
-    expect(request.body == expected, expected=json.dumps(without_token(expected)),
-           actual=json.dumps(without_token(request.body)))
+    expect(
+        request.body == expected,
+        expected=json.dumps(without_token(expected)),
+        actual=json.dumps(without_token(request.body)),
+    )
 
 
 @pytest.mark.clause("dims.omitted-is-baseline")
@@ -98,8 +105,11 @@ async def test_options_without_dimensions_send_the_pre_feature_body(
     outcome = await start_avatar(anam_target, persona=persona, session_options=options)
     request = outcome.session_request
     expected = pre_feature_body(persona, request.livekit_token or "")
-    expect(request.body == expected, expected=json.dumps(without_token(expected)),
-           actual=json.dumps(without_token(request.body)))
+    expect(
+        request.body == expected,
+        expected=json.dumps(without_token(expected)),
+        actual=json.dumps(without_token(request.body)),
+    )
 
 
 @pytest.mark.clause("dims.published-size")
@@ -114,9 +124,11 @@ async def test_avatar_publishes_video_at_the_requested_size(
         session_options={"video_width": width, "video_height": height},
     )
     published = (outcome.avatar.video_width, outcome.avatar.video_height) if outcome.avatar else None
-    expect(outcome.joined and published == (width, height),
-           expected=f"wait_for_join() to resolve on a {width}x{height} video track",
-           actual=f"published {published}, error {outcome.error!r}")
+    expect(
+        outcome.joined and published == (width, height),
+        expected=f"wait_for_join() to resolve on a {width}x{height} video track",
+        actual=f"published {published}, error {outcome.error!r}",
+    )
 
 
 def without_token(body: Any) -> Any:

@@ -26,16 +26,22 @@ async def _persona_sent(target: PluginTarget, persona: Persona, options: Any) ->
 @pytest.mark.clause("fields.persona-kept")
 async def test_avatar_model_is_kept_without_dimensions(anam_target: PluginTarget) -> None:
     sent = await _persona_sent(anam_target, Persona(avatar_model="cara-4-latest"), NOT_GIVEN_OPTIONS)
-    expect(isinstance(sent, dict) and sent.get("avatarModel") == "cara-4-latest",
-           expected='personaConfig.avatarModel "cara-4-latest"', actual=json.dumps(sent))
+    expect(
+        isinstance(sent, dict) and sent.get("avatarModel") == "cara-4-latest",
+        expected='personaConfig.avatarModel "cara-4-latest"',
+        actual=json.dumps(sent),
+    )
 
 
 @pytest.mark.clause("fields.persona-kept")
 @pytest.mark.needs("SessionOptions")
 async def test_avatar_model_is_kept_with_dimensions(anam_target: PluginTarget) -> None:
     sent = await _persona_sent(anam_target, Persona(avatar_model="cara-4-latest"), PAIR)
-    expect(isinstance(sent, dict) and sent.get("avatarModel") == "cara-4-latest",
-           expected='personaConfig.avatarModel "cara-4-latest"', actual=json.dumps(sent))
+    expect(
+        isinstance(sent, dict) and sent.get("avatarModel") == "cara-4-latest",
+        expected='personaConfig.avatarModel "cara-4-latest"',
+        actual=json.dumps(sent),
+    )
 
 
 @pytest.mark.clause("fields.persona-kept")
@@ -47,8 +53,11 @@ async def test_director_notes_are_kept(anam_target: PluginTarget, options: Any) 
     sent = await _persona_sent(
         anam_target, Persona(avatar_model="cara-4-latest", director_notes=NOTES), options
     )
-    expect(isinstance(sent, dict) and sent.get("directorNotes") == NOTES,
-           expected=f"personaConfig.directorNotes {json.dumps(NOTES)}", actual=json.dumps(sent))
+    expect(
+        isinstance(sent, dict) and sent.get("directorNotes") == NOTES,
+        expected=f"personaConfig.directorNotes {json.dumps(NOTES)}",
+        actual=json.dumps(sent),
+    )
 
 
 @pytest.mark.clause("fields.disclosure-kept")
@@ -64,8 +73,11 @@ async def test_disclosure_is_kept(
     )
     body = outcome.session_request.body
     sent = body.get("sessionOptions") if isinstance(body, dict) else None
-    expected = {"showAIAvatarDisclosure": disclosure}
+    expected: dict[str, object] = {"showAIAvatarDisclosure": disclosure}
     if dimensions:
         expected |= {"videoWidth": PAIR["video_width"], "videoHeight": PAIR["video_height"]}
-    expect(sent == expected, expected=f"sessionOptions {json.dumps(expected)}",
-           actual=f"sessionOptions {json.dumps(sent)}")
+    expect(
+        sent == expected,
+        expected=f"sessionOptions {json.dumps(expected)}",
+        actual=f"sessionOptions {json.dumps(sent)}",
+    )

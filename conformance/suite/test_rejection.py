@@ -24,20 +24,30 @@ UNSUPPORTED_PAIR_400 = {
 
 def _check_surfaced(outcome: StartOutcome, status: int, body: object) -> None:
     error = outcome.error
-    expect(isinstance(error, APIStatusError),
-           expected=f"APIStatusError for Anam's HTTP {status}", actual=repr(error))
+    expect(
+        isinstance(error, APIStatusError),
+        expected=f"APIStatusError for Anam's HTTP {status}",
+        actual=repr(error),
+    )
     assert isinstance(error, APIStatusError)
-    expect(error.status_code == status,
-           expected=f"status_code {status}", actual=f"status_code {error.status_code}")
+    expect(
+        error.status_code == status,
+        expected=f"status_code {status}",
+        actual=f"status_code {error.status_code}",
+    )
     text = json.dumps(body)
-    expect(error.body in (text, body) or json.dumps(error.body) == text,
-           expected=f"body {text}", actual=f"body {error.body!r}")
+    expect(
+        error.body in (text, body) or json.dumps(error.body) == text,
+        expected=f"body {text}",
+        actual=f"body {error.body!r}",
+    )
 
 
 @pytest.mark.clause("rejection.surfaced")
 async def test_http_400_is_api_status_error_with_anams_body(anam_target: PluginTarget) -> None:
     outcome = await start_avatar(
-        anam_target, persona=Persona(avatar_model="cara-4-latest"),
+        anam_target,
+        persona=Persona(avatar_model="cara-4-latest"),
         scripted_replies=((400, UNSUPPORTED_PAIR_400),),
     )
     _check_surfaced(outcome, 400, UNSUPPORTED_PAIR_400)
@@ -53,17 +63,22 @@ async def test_http_400_is_api_status_error_with_anams_body(anam_target: PluginT
         pytest.param(403, {"error": "Forbidden", "message": "Forbidden"}, id="403"),
     ],
 )
-async def test_client_error_is_sent_once(
-    anam_target: PluginTarget, status: int, body: object
-) -> None:
+async def test_client_error_is_sent_once(anam_target: PluginTarget, status: int, body: object) -> None:
     outcome = await start_avatar(
-        anam_target, persona=Persona(avatar_model="cara-4-latest"),
+        anam_target,
+        persona=Persona(avatar_model="cara-4-latest"),
         scripted_replies=((status, body),) * 3,
     )
-    expect(len(outcome.requests) == 1, expected=f"one request for an HTTP {status}",
-           actual=f"{len(outcome.requests)}: {describe(outcome.requests)}")
-    expect(isinstance(outcome.error, APIStatusError),
-           expected=f"APIStatusError for HTTP {status}", actual=repr(outcome.error))
+    expect(
+        len(outcome.requests) == 1,
+        expected=f"one request for an HTTP {status}",
+        actual=f"{len(outcome.requests)}: {describe(outcome.requests)}",
+    )
+    expect(
+        isinstance(outcome.error, APIStatusError),
+        expected=f"APIStatusError for HTTP {status}",
+        actual=repr(outcome.error),
+    )
 
 
 @pytest.mark.clause("rejection.no-downgrade", "rejection.surfaced")
@@ -80,17 +95,24 @@ async def test_unsupported_pair_is_refused_not_downgraded(
     anam_target: PluginTarget, model: str, width: int, height: int
 ) -> None:
     outcome = await start_avatar(
-        anam_target, persona=Persona(avatar_model=model),
+        anam_target,
+        persona=Persona(avatar_model=model),
         session_options={"video_width": width, "video_height": height},
     )
     asked = {"videoWidth": width, "videoHeight": height}
     for request in outcome.session_requests:
         options = request.body.get("sessionOptions", {})
         sent = {k: options.get(k) for k in asked} if isinstance(options, dict) else options
-        expect(sent == asked, expected=f"every session request to ask {width}x{height}",
-               actual=describe(outcome.session_requests))
-    expect(not outcome.sessions and not outcome.joined,
-           expected="no session started", actual=f"{len(outcome.sessions)} session(s) started")
+        expect(
+            sent == asked,
+            expected=f"every session request to ask {width}x{height}",
+            actual=describe(outcome.session_requests),
+        )
+    expect(
+        not outcome.sessions and not outcome.joined,
+        expected="no session started",
+        actual=f"{len(outcome.sessions)} session(s) started",
+    )
     rejection = judge_session_request({"personaConfig": {"avatarModel": model}, "sessionOptions": asked})
     assert isinstance(rejection, Rejection)
     _check_surfaced(outcome, rejection.status, rejection.body())

@@ -29,9 +29,11 @@ DEFAULT_AVATAR_IDENTITY = "anam-avatar-agent"
 async def test_start_sends_one_session_request(anam_target: PluginTarget) -> None:
     outcome = await start_avatar(anam_target, persona=Persona(avatar_model="cara-3"))
     expect(outcome.error is None, expected="start() to succeed", actual=repr(outcome.error))
-    expect(len(outcome.session_requests) == 1 and len(outcome.sessions) == 1,
-           expected="one session request and one session",
-           actual=f"{len(outcome.session_requests)} request(s), {len(outcome.sessions)} session(s)")
+    expect(
+        len(outcome.session_requests) == 1 and len(outcome.sessions) == 1,
+        expected="one session request and one session",
+        actual=f"{len(outcome.session_requests)} request(s), {len(outcome.sessions)} session(s)",
+    )
     extra = [r for r in outcome.requests if not r.carries_persona and r.path != ENGINE_SESSION_PATH]
     expect(not extra, expected="no request besides the session flow", actual=describe(extra))
 
@@ -41,21 +43,32 @@ async def test_session_request_is_an_authorized_json_post(anam_target: PluginTar
     outcome = await start_avatar(anam_target, persona=Persona(avatar_model="cara-3"))
     request = outcome.session_request
     expect(request.method == "POST", expected="POST", actual=request.method)
-    expect(request.path in (ENGINE_SESSION_PATH, SESSION_TOKEN_PATH),
-           expected=f"{ENGINE_SESSION_PATH} (or {SESSION_TOKEN_PATH} in the two-request flow)",
-           actual=request.path)
-    expect(request.header("Authorization") == f"Bearer {ANAM_API_KEY}",
-           expected="Authorization: Bearer <the API key>",
-           actual="no Authorization header" if request.header("Authorization") is None
-           else "another Authorization value")
+    expect(
+        request.path in (ENGINE_SESSION_PATH, SESSION_TOKEN_PATH),
+        expected=f"{ENGINE_SESSION_PATH} (or {SESSION_TOKEN_PATH} in the two-request flow)",
+        actual=request.path,
+    )
+    expect(
+        request.header("Authorization") == f"Bearer {ANAM_API_KEY}",
+        expected="Authorization: Bearer <the API key>",
+        actual="no Authorization header"
+        if request.header("Authorization") is None
+        else "another Authorization value",
+    )
     content_type = (request.header("Content-Type") or "").split(";")[0].strip()
-    expect(content_type == "application/json", expected="Content-Type application/json",
-           actual=content_type or "none")
-    expect(isinstance(request.body, dict), expected="a JSON object body",
-           actual=type(request.body).__name__)
+    expect(
+        content_type == "application/json",
+        expected="Content-Type application/json",
+        actual=content_type or "none",
+    )
+    expect(
+        isinstance(request.body, dict),
+        expected="a JSON object body",
+        actual=type(request.body).__name__,
+    )
 
 
-def _claims(token: str | None) -> api.Claims:
+def _claims(token: str | None) -> api.access_token.Claims:
     return api.TokenVerifier(LIVEKIT_API_KEY, LIVEKIT_API_SECRET).verify(token or "")
 
 
@@ -65,7 +78,9 @@ async def test_livekit_token_admits_the_avatar_to_this_room(
     anam_target: PluginTarget, identity: str | None
 ) -> None:
     outcome = await start_avatar(
-        anam_target, persona=Persona(avatar_model="cara-3"), avatar_participant_identity=identity,
+        anam_target,
+        persona=Persona(avatar_model="cara-3"),
+        avatar_participant_identity=identity,
         room_name="room-under-test",
     )
     token = outcome.session_request.livekit_token
@@ -97,7 +112,10 @@ async def test_livekit_token_admits_the_avatar_to_this_room(
 @pytest.mark.clause("avatar.joins")
 @pytest.mark.parametrize(
     ("model", "size"),
-    [pytest.param("cara-3", (720, 480), id="cara-3"), pytest.param("cara-4-latest", (1152, 768), id="cara-4")],
+    [
+        pytest.param("cara-3", (720, 480), id="cara-3"),
+        pytest.param("cara-4-latest", (1152, 768), id="cara-4"),
+    ],
 )
 async def test_avatar_joins_and_publishes_the_default_video(
     anam_target: PluginTarget, model: str, size: tuple[int, int]
@@ -105,22 +123,30 @@ async def test_avatar_joins_and_publishes_the_default_video(
     outcome = await start_avatar(anam_target, persona=Persona(avatar_model=model))
     avatar = outcome.avatar
     published = (avatar.video_width, avatar.video_height) if avatar else None
-    expect(outcome.joined and avatar is not None and avatar.identity == outcome.avatar_identity,
-           expected=f"wait_for_join() to resolve for {outcome.avatar_identity!r}",
-           actual=f"error {outcome.error!r} during {outcome.error_during}, "
-           f"refusal {outcome.join_refusal!r}, avatar {avatar and avatar.identity!r}")
+    expect(
+        outcome.joined and avatar is not None and avatar.identity == outcome.avatar_identity,
+        expected=f"wait_for_join() to resolve for {outcome.avatar_identity!r}",
+        actual=f"error {outcome.error!r} during {outcome.error_during}, "
+        f"refusal {outcome.join_refusal!r}, avatar {avatar and avatar.identity!r}",
+    )
     expect(published == size, expected=f"a {size[0]}x{size[1]} video track", actual=str(published))
 
 
 @pytest.mark.clause("avatar.audio-handoff")
-async def test_agent_audio_streams_to_the_avatar_once_it_has_video(anam_target: PluginTarget) -> None:
+async def test_agent_audio_streams_to_the_avatar_once_it_has_video(
+    anam_target: PluginTarget,
+) -> None:
     outcome = await start_avatar(anam_target, persona=Persona(avatar_model="cara-3"))
     sink = outcome.audio_sink
-    expect(isinstance(sink, DataStreamAudioOutput),
-           expected="agent_session.output.audio to be a DataStreamAudioOutput",
-           actual=type(sink).__name__)
+    expect(
+        isinstance(sink, DataStreamAudioOutput),
+        expected="agent_session.output.audio to be a DataStreamAudioOutput",
+        actual=type(sink).__name__,
+    )
     destination = getattr(sink, "_destination_identity", None)
     waits_for = getattr(sink, "_wait_remote_track", None)
-    expect(destination == outcome.avatar_identity and waits_for == rtc.TrackKind.KIND_VIDEO,
-           expected=f"audio to {outcome.avatar_identity!r}, waiting for its video track",
-           actual=f"audio to {destination!r}, waiting for {waits_for!r}")
+    expect(
+        destination == outcome.avatar_identity and waits_for == rtc.TrackKind.KIND_VIDEO,
+        expected=f"audio to {outcome.avatar_identity!r}, waiting for its video track",
+        actual=f"audio to {destination!r}, waiting for {waits_for!r}",
+    )

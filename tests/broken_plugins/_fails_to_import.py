@@ -1,0 +1,3 @@
+"""A plugin whose import itself fails."""
+
+raise ImportError("livekit.plugins.anam requires a newer livekit-agents")

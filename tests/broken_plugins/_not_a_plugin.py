@@ -1,0 +1,1 @@
+"""An importable module with nothing of the plugin's surface."""

@@ -1,0 +1,16 @@
+"""Sends the API key without the Bearer scheme (Authorization: <key>)."""
+
+from plugin_under_test import *  # noqa: F403
+from plugin_under_test import api
+
+from ._api_variant import avatar_session_with
+
+BREAKS = ("request.shape",)
+
+
+class _BareKeyAPI(api.AnamAPI):
+    def _headers(self) -> dict[str, str]:
+        return {**super()._headers(), "Authorization": self._api_key}
+
+
+AvatarSession = avatar_session_with(_BareKeyAPI)

@@ -1,0 +1,13 @@
+"""Renames the constructor's persona_config keyword to persona: no longer a drop-in."""
+
+from typing import Any
+
+from plugin_under_test import *  # noqa: F403
+from plugin_under_test import avatar
+
+BREAKS = ("surface.drop-in",)
+
+
+class AvatarSession(avatar.AvatarSession):
+    def __init__(self, *, persona: Any = None, **kwargs: Any) -> None:
+        super().__init__(persona_config=persona, **kwargs)

@@ -1,0 +1,19 @@
+"""Mints the avatar's LiveKit token for a room name from the environment, not the agent's room."""
+
+from livekit import api, rtc
+
+from plugin_under_test import *  # noqa: F403
+from plugin_under_test import avatar
+
+BREAKS = ("avatar.token", "avatar.joins")
+
+
+class AvatarSession(avatar.AvatarSession):
+    def _livekit_token(self, room: rtc.Room, api_key: str, api_secret: str) -> str:
+        return (
+            api.AccessToken(api_key=api_key, api_secret=api_secret)
+            .with_kind("agent")
+            .with_identity(self._identity)
+            .with_grants(api.VideoGrants(room_join=True, room="default-room"))
+            .to_jwt()
+        )

@@ -1,0 +1,45 @@
+"""The project's own tests run the conformance suite itself, in-process, against known plugins."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+SUITE = Path(__file__).resolve().parent.parent / "conformance"
+
+
+@dataclass(frozen=True)
+class SuiteRun:
+    exit_code: int
+    report: dict[str, Any] | None
+    output: str
+
+    def outcomes(self) -> dict[str, str]:
+        assert self.report is not None, self.output
+        return {c["id"]: c["outcome"] for c in self.report["clauses"]}
+
+
+@pytest.fixture
+def run_suite(pytester: pytest.Pytester) -> Any:
+    """Run ``pytest conformance --anam-plugin=MODULE`` in this process and read its JSON report."""
+
+    def run(module: str, *args: str) -> SuiteRun:
+        report_path = pytester.path / "report.json"
+        result = pytester.runpytest_inprocess(
+            str(SUITE),
+            f"--anam-plugin={module}",
+            f"--conformance-report={report_path}",
+            "-p",
+            "no:randomly",
+            *args,
+        )
+        report = json.loads(report_path.read_text()) if report_path.exists() else None
+        return SuiteRun(int(result.ret), report, result.stdout.str() + result.stderr.str())
+
+    return run
