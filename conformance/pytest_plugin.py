@@ -17,6 +17,9 @@ from . import report as reporting
 from .clauses import UnknownClause, clause
 from .target import ENV_VAR, OPTION, REFERENCE_MODULE, PluginTarget, TargetError, load_target
 
+#: The suite's further parts, each a pytest plugin module of its own (options, fixtures, hooks).
+pytest_plugins: list[str] = []
+
 TARGET_KEY = pytest.StashKey[PluginTarget]()
 CLAUSE_PROPERTY = "anam_clauses"
 
