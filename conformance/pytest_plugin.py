@@ -82,8 +82,17 @@ def _clause_ids(item: pytest.Item) -> tuple[str, ...]:
     return tuple(dict.fromkeys(ids))
 
 
+def _in_suite(item: pytest.Item) -> bool:
+    module = getattr(item, "module", None)
+    return getattr(module, "__name__", "").startswith(f"{__package__}.suite")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     clause_items = [(item, _clause_ids(item)) for item in items]
+    unjudged = [item.nodeid for item, ids in clause_items if not ids and _in_suite(item)]
+    if unjudged:
+        # A suite test that names no clause would run without ever counting for the verdict.
+        raise pytest.UsageError(f"{unjudged[0]}: a conformance test must name its clause(s)")
     clause_items = [(item, ids) for item, ids in clause_items if ids]
     if not clause_items:
         return
