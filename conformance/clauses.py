@@ -167,6 +167,24 @@ CLAUSES: tuple[Clause, ...] = (
         "livekit-plugins-anam 1.6.9; Anam docs, sessionOptions",
         feature=True,
     ),
+    Clause(
+        "dims.local-refusal",
+        Level.MUST,
+        "Local refusal only for impossible values",
+        "A full pair is refused locally (ValueError, nothing sent) only when a value is one Anam "
+        "could never accept: not an int, a bool, or not positive; any other pair is sent for Anam "
+        "to judge.",
+        f"{PR}; {ANAM_VIDEO}; anam SDK 0.12.0 local validation",
+        feature=True,
+    ),
+    Clause(
+        "request.snapshot",
+        Level.MUST,
+        "Request pinned by snapshot",
+        "For each canonical case the session request (method, path, contract headers, body, "
+        "LiveKit token claims) is exactly the one pinned in snapshots/.",
+        f"{PR}; {RELEASED}",
+    ),
 )
 
 BY_ID: dict[str, Clause] = {clause.id: clause for clause in CLAUSES}

@@ -18,7 +18,12 @@ from .clauses import UnknownClause, clause
 from .target import ENV_VAR, OPTION, REFERENCE_MODULE, PluginTarget, TargetError, load_target
 
 #: The suite's further parts, each a pytest plugin module of its own (options, fixtures, hooks).
-pytest_plugins: list[str] = []
+pytest_plugins: list[str] = [
+    "conformance.cassettes.plugin",
+    "conformance.hypothesis_profiles",
+    "conformance.snapshot_storage",
+    "conformance.renderers.pytest_outputs",
+]
 
 TARGET_KEY = pytest.StashKey[PluginTarget]()
 CLAUSE_PROPERTY = "anam_clauses"
@@ -163,8 +168,15 @@ class ConformanceRun:
             return None
         return _target(self.config).describe(), reporting.judge(self.records)
 
+    def report(self) -> dict[str, Any] | None:
+        """The run's JSON report, for renderings other than this module's own."""
+        judged = self._judged()
+        return None if judged is None else reporting.as_json(*judged)
+
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if hasattr(self.config, "workerinput"):
+            return  # an xdist worker saw only its share: the controller reports for the whole run
         judged = self._judged()
         if judged is None:
             return

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import secrets
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -20,6 +20,8 @@ from aiohttp import web
 from .anam_rules import Acceptance, Rejection, judge_session_request
 from .evidence import RecordedRequest, parse_json
 
+#: Named in every cassette recorded from this emulator; bump it when its answers change.
+EMULATOR_VERSION = "anam-emulator 1.0 (anam-conformance)"
 SESSION_TOKEN_PATH = "/v1/auth/session-token"
 ENGINE_SESSION_PATH = "/v1/engine/session"
 
@@ -66,10 +68,12 @@ class AnamDouble:
     def session_requests(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.carries_persona]
 
-    def app(self) -> web.Application:
+    def app(self, extra_routes: Iterable[web.RouteDef] = ()) -> web.Application:
+        """The application; ``extra_routes`` (the standalone emulator's own) come before the catch-all 404."""
         app = web.Application()
         app.router.add_post(SESSION_TOKEN_PATH, self._session_token)
         app.router.add_post(ENGINE_SESSION_PATH, self._engine_session)
+        app.router.add_routes(list(extra_routes))
         app.router.add_route("*", "/{tail:.*}", self._not_found)
         return app
 

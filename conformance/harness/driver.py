@@ -41,9 +41,11 @@ LIVEKIT_API_SECRET = secrets.token_urlsafe(32)
 ANAM_API_KEY = f"conformance-anam-key-{secrets.token_hex(8)}"
 #: Retries are allowed (so a retried 400 shows) but never slept for.
 CONN_OPTIONS = APIConnectOptions(max_retry=2, retry_interval=0.0, timeout=5.0)
-#: How long ``wait_for_join`` may take once the avatar is in the room with its video.
-#: Everything is in-process, so the framework resolves within a few loop turns.
-JOIN_GRACE = 0.25
+#: Event-loop turns ``wait_for_join`` may take once the avatar is in the room with its
+#: video. Everything is in-process, so the framework resolves within a handful of turns;
+#: counting turns rather than seconds keeps a start that never resolves as cheap as one
+#: that does.
+JOIN_GRACE_TURNS = 100
 #: Upper bound should the avatar never be admitted nor refused (a plugin that hangs).
 JOIN_TIMEOUT = 5.0
 
@@ -190,15 +192,17 @@ async def _wait_for_join(avatar: Any, avatar_settled: asyncio.Event) -> None:
     """The plugin's own ``wait_for_join()``, cut short once it can no longer resolve.
 
     Once the avatar has been admitted (or refused) the room will see nothing
-    more, so a wait still pending after a short grace would only time out: it
+    more, so a wait still pending after a few loop turns would only time out: it
     is ended then, rather than after the framework's full timeout.
     """
     join = asyncio.ensure_future(avatar.wait_for_join(timeout=JOIN_TIMEOUT))
     settled = asyncio.ensure_future(avatar_settled.wait())
     try:
         await asyncio.wait({join, settled}, return_when=asyncio.FIRST_COMPLETED)
-        if not join.done():
-            await asyncio.wait({join}, timeout=JOIN_GRACE)
+        for _ in range(JOIN_GRACE_TURNS):
+            if join.done():
+                break
+            await asyncio.sleep(0)
         if not join.done():
             raise asyncio.TimeoutError("wait_for_join() did not resolve: the avatar is not coming")
         join.result()

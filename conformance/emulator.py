@@ -1,0 +1,116 @@
+"""``python -m conformance.emulator``: Anam's session API as a standalone server, for manual
+sessions and for plugins written in other languages.
+
+It is the suite's own Anam double (:mod:`conformance.harness.anam_double`), so it
+speaks both wire flows and judges by the same documented rules. There is no
+LiveKit room behind it: when it starts a session it prints one JSON line with
+what the avatar would join with (the resolved size, the LiveKit URL and the
+token's claims, redacted, never the token) and serves the same list at
+``GET /v1/emulator/sessions``, so a caller can hand the join to a real room.
+It listens on loopback unless told otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import sys
+from typing import Any
+
+import jwt
+from aiohttp import web
+from livekit import api
+
+from .harness.anam_double import EMULATOR_VERSION, AnamDouble, SessionStart
+
+SESSIONS_PATH = "/v1/emulator/sessions"
+#: Claims a caller needs to admit the avatar; everything else in the token stays out.
+SHOWN_CLAIMS = ("sub", "name", "kind", "video", "attributes", "iss", "exp")
+
+
+def token_claims(
+    token: str, livekit_key: str | None = None, livekit_secret: str | None = None
+) -> dict[str, Any]:
+    """The token's claims; verified when the LiveKit key and secret are known, else only decoded."""
+    try:
+        if livekit_key and livekit_secret:
+            api.TokenVerifier(livekit_key, livekit_secret).verify(token)
+            verified: bool | str = True
+        else:
+            verified = "not checked (no --livekit-api-key/--livekit-api-secret)"
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except Exception as error:  # an unreadable token is reported, never shown
+        return {"verified": False, "error": f"{type(error).__name__}: {error}"}
+    return {"verified": verified, **{k: claims[k] for k in SHOWN_CLAIMS if k in claims}}
+
+
+def describe_session(
+    start: SessionStart, livekit_key: str | None, livekit_secret: str | None
+) -> dict[str, Any]:
+    return {
+        "event": "session_started",
+        "sessionId": start.session_id,
+        "width": start.width,
+        "height": start.height,
+        "livekitUrl": start.livekit_url,
+        "livekitToken": token_claims(start.livekit_token, livekit_key, livekit_secret),
+    }
+
+
+def build_app(
+    api_key: str, *, livekit_key: str | None = None, livekit_secret: str | None = None, echo: bool = True
+) -> tuple[web.Application, AnamDouble]:
+    """The emulator's application: the Anam double plus the list of sessions it started."""
+    started: list[dict[str, Any]] = []
+
+    def on_started(start: SessionStart) -> None:
+        described = describe_session(start, livekit_key, livekit_secret)
+        started.append(described)
+        if echo:
+            print(json.dumps(described), flush=True)
+
+    double = AnamDouble(api_key, on_started)
+
+    async def sessions(_: web.Request) -> web.Response:
+        return web.json_response({"emulator": EMULATOR_VERSION, "sessions": started})
+
+    app = double.app([web.get(SESSIONS_PATH, sessions)])
+    return app, double
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m conformance.emulator", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
+    parser.add_argument("--port", type=int, default=8787, help="port (default: 8787)")
+    parser.add_argument("--api-key", default=None, help="the API key to accept (default: a new one, printed)")
+    parser.add_argument("--livekit-api-key", default=None, help="verify avatar tokens with this LiveKit key")
+    parser.add_argument("--livekit-api-secret", default=None, help="... and this LiveKit secret")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    key = args.api_key or f"emulator-key-{secrets.token_hex(8)}"
+    app, _ = build_app(key, livekit_key=args.livekit_api_key, livekit_secret=args.livekit_api_secret)
+    # A generated key is the emulator's own throwaway credential: the caller needs to see it.
+    shown_key = key if args.api_key is None else "<as given>"
+    print(
+        json.dumps(
+            {
+                "event": "listening",
+                "emulator": EMULATOR_VERSION,
+                "api_url": f"http://{args.host}:{args.port}",
+                "api_key": shown_key,
+            }
+        ),
+        flush=True,
+    )
+    web.run_app(app, host=args.host, port=args.port, access_log=None, print=None)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

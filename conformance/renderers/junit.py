@@ -1,0 +1,51 @@
+"""The clause report as JUnit XML: one test case per clause, for CI test views.
+
+CI interfaces read JUnit, not the clause report, so a test case fails exactly
+when the clause is a defect a maintainer should see: a clause that failed, or a
+MUST clause that was not shown to pass (unimplemented or not run), since that
+alone makes the verdict nonconforming. A SHOULD clause that was not run is
+skipped.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from typing import Any
+
+SUITE_NAME = "anam-conformance"
+
+
+def _plugin_label(report: Mapping[str, Any]) -> str:
+    plugin = report.get("plugin", {})
+    return f"{plugin.get('module', '?')} {plugin.get('version') or '(no version)'}"
+
+
+def junit_xml(report: Mapping[str, Any]) -> str:
+    """Render ``report`` as a JUnit XML document (one ``testsuite``)."""
+    clauses = report["clauses"]
+    suite = ET.Element("testsuite", name=SUITE_NAME, tests=str(len(clauses)))
+    properties = ET.SubElement(suite, "properties")
+    ET.SubElement(properties, "property", name="plugin", value=_plugin_label(report))
+    ET.SubElement(properties, "property", name="verdict", value=str(report["verdict"]))
+    failures = skipped = 0
+    for entry in clauses:
+        case = ET.SubElement(suite, "testcase", classname=f"{SUITE_NAME}.{entry['level']}", name=entry["id"])
+        outcome, detail = entry["outcome"], entry.get("detail") or ""
+        if outcome == "fail" or (outcome != "pass" and entry["level"] == "MUST"):
+            failures += 1
+            message = f"{outcome}: {detail}" if detail else outcome
+            failure = ET.SubElement(case, "failure", message=message, type=outcome)
+            failure.text = f"{entry['id']} ({entry['level']}): {entry['requirement']}\n{message}"
+        elif outcome != "pass":
+            skipped += 1
+            ET.SubElement(case, "skipped", message=f"{outcome}: {detail}" if detail else outcome)
+        if entry.get("tests"):
+            tests = ET.SubElement(case, "properties")
+            for test in entry["tests"]:
+                ET.SubElement(tests, "property", name=test["nodeid"], value=test["outcome"])
+    suite.set("failures", str(failures))
+    suite.set("skipped", str(skipped))
+    suite.set("errors", "0")
+    ET.indent(suite)
+    return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"

@@ -1,0 +1,287 @@
+"""The session request of each canonical case, pinned whole as a JSON file in ``snapshots/``.
+
+A file holds the call, the request (method, path, the contract's headers, the
+body with the LiveKit JWT replaced by a placeholder) and the JWT's decoded
+claims with times normalized. Only the headers the contract names are kept
+(Authorization, its credential replaced by a placeholder, and Content-Type's
+media type): User-Agent, Host, Content-Length and the like belong to the HTTP
+client and its version, not to the plugin.
+
+Wire flows. Releases 1.6.0 to 1.8.0 open a session with two requests (the body
+to ``/v1/auth/session-token``, then an empty body to ``/v1/engine/session``
+with the session token), later ones with one (the body to
+``/v1/engine/session`` with the API key). The two are the same request to
+Anam, so each case is pinned in the one-request form and a two-request flow
+is folded into it: one file per case judges every release. The two flow
+cases pin each flow as it goes on the wire, and a plugin speaking the other
+flow is compared through the same fold (unfolded for the two-request file),
+so the reference writes both and a two-request release is held to its own.
+"""
+
+from __future__ import annotations
+
+import difflib
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+import pytest
+from syrupy.assertion import SnapshotAssertion
+
+from conformance.expect import violation
+from conformance.harness.anam_double import ENGINE_SESSION_PATH, SESSION_TOKEN_PATH
+from conformance.harness.driver import ANAM_API_KEY, NOT_GIVEN_OPTIONS, Persona, start_avatar
+from conformance.harness.evidence import RecordedRequest, redact_body
+from conformance.snapshot_storage import render, snapshot_directory
+from conformance.target import PluginTarget
+
+pytestmark = pytest.mark.asyncio
+
+CLAUSE = "request.snapshot"
+DISCLOSURE_CLAUSE = "fields.disclosure-kept"
+API_KEY_PLACEHOLDER = "Bearer <anam-api-key>"
+SESSION_TOKEN_PLACEHOLDER = "Bearer <session-token>"
+ONE_REQUEST, TWO_REQUESTS = "one-request", "two-requests"
+NOTES = {"expressivity": 0.8, "presetStyle": "warm"}
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    persona: Persona = field(default_factory=Persona)
+    options: dict[str, Any] | None = None
+    needs: tuple[str, ...] = ()
+    #: What a mismatch breaks: the disclosure flag is pinned at its own clause's level (SHOULD).
+    clause: str = CLAUSE
+
+    def call(self) -> dict[str, Any]:
+        persona = {"avatar_model": self.persona.avatar_model, "director_notes": self.persona.director_notes}
+        return {
+            "persona": {k: v for k, v in persona.items() if v is not None},
+            "session_options": "not given" if self.options is None else self.options,
+        }
+
+
+def _pair(model: str, width: int, height: int, **more: Any) -> Case:
+    return Case(
+        f"{model}-{width}x{height}",
+        Persona(avatar_model=model),
+        {"video_width": width, "video_height": height, **more},
+        ("SessionOptions",),
+    )
+
+
+CASES: tuple[Case, ...] = (
+    Case("no-options"),
+    _pair("cara-3", 720, 480),
+    _pair("cara-4-latest", 1152, 768),
+    _pair("cara-4-latest", 768, 1152),
+    _pair("cara-4-stable", 1152, 768),
+    _pair("cara-4-stable", 768, 1152),
+    Case(
+        "unsupported-cara-4-latest-1280x720",
+        Persona(avatar_model="cara-4-latest"),
+        {"video_width": 1280, "video_height": 720},
+        ("SessionOptions",),
+    ),
+    Case(
+        "disclosure-without-dimensions",
+        Persona(avatar_model="cara-4-latest"),
+        {"show_ai_avatar_disclosure": True},
+        ("SessionOptions", "show_ai_avatar_disclosure"),
+        DISCLOSURE_CLAUSE,
+    ),
+    Case(
+        "disclosure-with-dimensions",
+        Persona(avatar_model="cara-4-latest"),
+        {"video_width": 1152, "video_height": 768, "show_ai_avatar_disclosure": False},
+        ("SessionOptions", "show_ai_avatar_disclosure"),
+        DISCLOSURE_CLAUSE,
+    ),
+    Case(
+        "persona-avatar-model-and-director-notes",
+        Persona(avatar_model="cara-4-latest", director_notes=NOTES),
+        None,
+        ("DirectorNotes",),
+    ),
+)
+#: The flow cases: one call, pinned in each flow's own form.
+FLOW_CASE = Case(
+    "flow",
+    Persona(avatar_model="cara-4-latest"),
+    {"video_width": 768, "video_height": 1152},
+    ("SessionOptions",),
+)
+CASE_NAMES = frozenset({c.name for c in CASES} | {f"flow-{flow}" for flow in (ONE_REQUEST, TWO_REQUESTS)})
+
+
+def _params(cases: tuple[Case, ...]) -> list[Any]:
+    return [
+        pytest.param(
+            c,
+            id=c.name,
+            marks=[pytest.mark.clause(c.clause), *([pytest.mark.needs(*c.needs)] if c.needs else [])],
+        )
+        for c in cases
+    ]
+
+
+# -- the request as it may be written down -------------------------------------------------
+
+
+def contract_headers(request: RecordedRequest) -> dict[str, str]:
+    """Authorization with its credential named, not shown, and Content-Type's media type."""
+    headers: dict[str, str] = {}
+    authorization = request.header("Authorization")
+    if authorization is not None:
+        headers["Authorization"] = (
+            API_KEY_PLACEHOLDER
+            if authorization == f"Bearer {ANAM_API_KEY}"
+            else SESSION_TOKEN_PLACEHOLDER
+            if authorization.startswith("Bearer ")
+            else "<redacted>"
+        )
+    content_type = request.header("Content-Type")
+    if content_type is not None:
+        headers["Content-Type"] = content_type.split(";")[0].strip()
+    return headers
+
+
+def written(request: RecordedRequest) -> dict[str, Any]:
+    return {
+        "method": request.method,
+        "path": request.path,
+        "headers": contract_headers(request),
+        "body": redact_body(request.body),
+    }
+
+
+def flow_of(requests: list[dict[str, Any]]) -> str | None:
+    """Which flow a written request list is in; None when it is neither (shown as it is)."""
+    paths = [r["path"] for r in requests]
+    if paths == [ENGINE_SESSION_PATH]:
+        return ONE_REQUEST
+    if paths == [SESSION_TOKEN_PATH]:
+        return TWO_REQUESTS  # refused at its first step: the session request alone
+    second = requests[1] if len(requests) == 2 else None
+    if (
+        paths == [SESSION_TOKEN_PATH, ENGINE_SESSION_PATH]
+        and second is not None
+        and second["body"] == {}
+        and second["headers"].get("Authorization") == SESSION_TOKEN_PLACEHOLDER
+    ):
+        return TWO_REQUESTS
+    return None
+
+
+def fold(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The two-request flow as the one request it stands for: its body and key, sent to open the session."""
+    if flow_of(requests) != TWO_REQUESTS:
+        return requests
+    return [{**requests[0], "path": ENGINE_SESSION_PATH}]
+
+
+def unfold(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The one-request flow as the two-request flow sends it: body for a session token, then the token."""
+    if flow_of(requests) != ONE_REQUEST:
+        return requests
+    (request,) = requests
+    engine = {
+        **request,
+        "body": {},
+        "headers": {**request["headers"], "Authorization": SESSION_TOKEN_PLACEHOLDER},
+    }
+    return [{**request, "path": SESSION_TOKEN_PATH}, engine]
+
+
+def in_flow(requests: list[dict[str, Any]], flow: str) -> list[dict[str, Any]]:
+    return unfold(fold(requests)) if flow == TWO_REQUESTS else fold(requests)
+
+
+def token_claims(token: str | None) -> dict[str, Any] | str:
+    """The LiveKit JWT's claims for the record, times normalized (avatar.token checks the signature)."""
+    if not token:
+        return "no token"
+    try:
+        claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError as error:
+        return f"not a JWT: {type(error).__name__}"
+    shown = {k: claims.get(k) for k in ("sub", "name", "kind", "video", "attributes")}
+    nbf, exp = claims.get("nbf"), claims.get("exp")
+    if isinstance(nbf, int) and isinstance(exp, int):
+        shown["nbf"] = "<start() time>" if abs(nbf - time.time()) < 3600 else nbf
+        shown["exp"] = f"nbf + {exp - nbf} s"
+    else:
+        shown |= {"nbf": nbf, "exp": exp}
+    return shown
+
+
+# -- the comparison ------------------------------------------------------------------------------
+
+
+def check_pinned(
+    snapshot: SnapshotAssertion, name: str, document: dict[str, Any], config: pytest.Config
+) -> None:
+    """Compare with ``snapshots/<name>.json``; a mismatch names the clause and shows the JSON diff."""
+    if snapshot(name=name) == document:
+        return
+    clause = document["clause"]
+    path = snapshot_directory(config) / f"{name}.json"
+    if not path.exists():
+        violation(
+            f"the request pinned in {path.name} (clause {clause})",
+            f"{path} does not exist; it is written from the reference plugin with --snapshot-update",
+        )
+    diff = difflib.unified_diff(
+        path.read_text(encoding="utf-8").splitlines(),
+        render(document).splitlines(),
+        f"snapshots/{path.name} (pinned)",
+        "sent by the plugin under test",
+        lineterm="",
+    )
+    violation(
+        f"the request pinned in snapshots/{path.name} (clause {clause})", "it differs:\n" + "\n".join(diff)
+    )
+
+
+async def _requests(target: PluginTarget, case: Case) -> tuple[list[dict[str, Any]], str | None]:
+    options = NOT_GIVEN_OPTIONS if case.options is None else case.options
+    outcome = await start_avatar(target, persona=case.persona, session_options=options)
+    persona_requests = outcome.session_requests
+    token = persona_requests[0].livekit_token if persona_requests else None
+    return [written(r) for r in outcome.requests], token
+
+
+@pytest.mark.parametrize("case", _params(CASES))
+async def test_session_request_is_the_pinned_one(
+    anam_target: PluginTarget, case: Case, request_snapshot: SnapshotAssertion, request: pytest.FixtureRequest
+) -> None:
+    requests, token = await _requests(anam_target, case)
+    folded = fold(requests)
+    document = {
+        "case": case.name,
+        "clause": case.clause,
+        "call": case.call(),
+        "request": folded[0] if len(folded) == 1 else folded,
+        "livekitToken claims": token_claims(token),
+    }
+    check_pinned(request_snapshot, case.name, document, request.config)
+
+
+@pytest.mark.clause(CLAUSE)
+@pytest.mark.needs("SessionOptions")
+@pytest.mark.parametrize("flow", [ONE_REQUEST, TWO_REQUESTS])
+async def test_each_wire_flow_is_the_pinned_one(
+    anam_target: PluginTarget, flow: str, request_snapshot: SnapshotAssertion, request: pytest.FixtureRequest
+) -> None:
+    requests, token = await _requests(anam_target, FLOW_CASE)
+    document = {
+        "case": f"flow-{flow}",
+        "clause": CLAUSE,
+        "call": FLOW_CASE.call(),
+        "flow": flow,
+        "requests": in_flow(requests, flow),
+        "livekitToken claims": token_claims(token),
+    }
+    check_pinned(request_snapshot, f"flow-{flow}", document, request.config)

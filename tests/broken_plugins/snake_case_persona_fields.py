@@ -1,0 +1,16 @@
+"""PersonaConfig "made Pythonic": avatar_id / avatar_model instead of avatarId / avatarModel."""
+
+from dataclasses import dataclass
+
+from plugin_under_test import *  # noqa: F403
+from plugin_under_test import types
+
+BREAKS = ("surface.drop-in",)
+
+
+@dataclass
+class PersonaConfig:
+    name: str
+    avatar_id: str
+    avatar_model: str | None = None
+    director_notes: types.DirectorNotes | None = None

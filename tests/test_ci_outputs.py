@@ -1,0 +1,103 @@
+"""The CI renderings and the release matrix judge reports the way the README says."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance import matrix
+from conformance.clauses import CLAUSES
+from conformance.expectations import Expectation, ExpectationError, compare, load
+from conformance.renderers.junit import junit_xml
+from conformance.renderers.markdown import summary_markdown
+
+
+def report(verdict: str = "conforming", **outcomes: str) -> dict[str, Any]:
+    """A clause report in which every clause passes except those given (dots as underscores)."""
+    given = {key.replace("__", ".").replace("_", "-"): value for key, value in outcomes.items()}
+    return {
+        "schema": 1,
+        "plugin": {"module": "livekit.plugins.anam", "version": "9.9.9"},
+        "verdict": verdict,
+        "clauses": [
+            {
+                "id": c.id,
+                "level": c.level.value,
+                "title": c.title,
+                "requirement": c.requirement,
+                "source": c.source,
+                "outcome": given.get(c.id, "pass"),
+                "detail": "expected 1 request; actual 2" if given.get(c.id) == "fail" else "",
+                "tests": [],
+            }
+            for c in CLAUSES
+        ],
+    }
+
+
+OLD = Expectation("1.5.18", "nonconforming", {"dims.verbatim": "unimplemented"})
+
+
+def test_a_known_nonconforming_release_matches_its_expectation() -> None:
+    assert compare(OLD, report("nonconforming", dims__verbatim="unimplemented")) == []
+
+
+def test_a_regression_is_unexpected_and_an_improvement_is_a_stale_expectation() -> None:
+    regression = compare(OLD, report("nonconforming", dims__verbatim="unimplemented", request__shape="fail"))
+    assert [(m.what, m.stale) for m in regression] == [("request.shape", False)]
+    improved = compare(OLD, report("conforming"))
+    assert {(m.what, m.stale) for m in improved} == {("dims.verbatim", True), ("verdict", True)}
+    assert "expectation no longer holds" in str(improved[0])
+
+
+def test_an_expectation_naming_an_unknown_clause_is_refused_with_file_and_clause(tmp_path: Path) -> None:
+    path = tmp_path / "1.0.0.toml"
+    path.write_text('verdict = "conforming"\n[clauses]\n"dims.nope" = "fail"\n')
+    with pytest.raises(ExpectationError, match=r"1\.0\.0\.toml: unknown clause 'dims\.nope'"):
+        load(path)
+
+
+def test_matrix_exit_code_follows_the_expectations(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    expectations = tmp_path / "expectations"
+    expectations.mkdir()
+    (expectations / "1.5.18.toml").write_text(
+        'verdict = "nonconforming"\n[clauses]\n"dims.verbatim" = "unimplemented"\n'
+    )
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "1.5.18.json").write_text(json.dumps(report("nonconforming", dims__verbatim="unimplemented")))
+    (reports / "1.8.9.json").write_text(json.dumps(report()))
+    html = tmp_path / "matrix.html"
+    argv = [str(reports), "--expectations", str(expectations), "--html", str(html)]
+    assert matrix.main(argv) == 0
+    table = capsys.readouterr().out
+    assert "| `dims.verbatim` | MUST | unimplemented | pass |" in table
+    assert "<table>" in html.read_text()
+    (reports / "1.8.9.json").write_text(json.dumps(report("nonconforming", request__shape="fail")))
+    assert matrix.main(argv) == 1
+    assert "1.8.9: request.shape: expected pass; actual fail (unexpected)" in capsys.readouterr().err
+    assert matrix.main([str(tmp_path / "missing.json")]) == 2
+
+
+def test_junit_has_one_case_per_clause_failing_where_the_verdict_does() -> None:
+    rendered = report(
+        "nonconforming", dims__verbatim="unimplemented", fields__disclosure_kept="unimplemented"
+    )
+    suite = ET.fromstring(junit_xml(rendered).split("\n", 1)[1])
+    cases = {case.get("name"): case for case in suite.iter("testcase")}
+    assert list(cases) == [c.id for c in CLAUSES]
+    assert cases["dims.verbatim"].find("failure") is not None  # a MUST not shown to pass
+    assert cases["fields.disclosure-kept"].find("skipped") is not None  # a SHOULD that did not run
+    assert cases["request.shape"].find("failure") is None
+
+
+def test_markdown_leads_with_the_failures_and_their_detail() -> None:
+    text = summary_markdown(report("nonconforming", session__one_request="fail"))
+    assert text.startswith("## Anam conformance: nonconforming")
+    assert "- **`session.one-request`** (MUST): expected 1 request; actual 2" in text
