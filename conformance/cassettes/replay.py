@@ -14,7 +14,6 @@ not, so a retry or an unmatched request is evidence, not a lost exception.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -29,28 +28,16 @@ from yarl import URL
 
 from ..harness.anam_double import ENGINE_SESSION_PATH, SessionStart
 from ..harness.driver import (
-    ANAM_API_KEY,
-    CONN_OPTIONS,
-    LIVEKIT_API_KEY,
-    LIVEKIT_API_SECRET,
     LIVEKIT_URL,
     NOT_GIVEN_OPTIONS,
+    AvatarArrival,
+    Call,
     Persona,
     StartOutcome,
-    _close,
-    _wait_for_join,
-    build_persona,
+    drive,
 )
 from ..harness.evidence import RecordedRequest, parse_json
-from ..harness.livekit_doubles import (
-    FakeAgentSession,
-    FakeJobContext,
-    FakeRoom,
-    JoinRefused,
-    admit_avatar,
-    job_context,
-    verify_avatar_token,
-)
+from ..harness.livekit_doubles import FakeRoom
 from ..target import PluginTarget
 from .library import CassetteFile, make_vcr
 
@@ -102,11 +89,8 @@ async def replay_start(
 ) -> ReplayOutcome:
     """Start the plugin's avatar once, its requests answered by ``cassette``."""
     outcome = ReplayOutcome()
-    room = FakeRoom()
-    outcome.room = room
-    agent_session = FakeAgentSession()
-    loop = asyncio.get_running_loop()
-    avatar_settled = asyncio.Event()
+    outcome.room = FakeRoom()
+    arrival = AvatarArrival(outcome.room, outcome)
     track = cassette.track
 
     def on_started() -> None:
@@ -119,60 +103,22 @@ async def replay_start(
             height=int(track["height"]) if track else 0,
         )
         outcome.sessions.append(start)
-        loop.call_soon(avatar_arrives, start)
-
-    def avatar_arrives(start: SessionStart) -> None:
-        try:
-            if track is None or track.get("kind") != "video":
-                raise JoinRefused(f"{cassette.path.name} records no video track for the avatar")
-            claims = verify_avatar_token(
-                start.livekit_token, api_key=LIVEKIT_API_KEY, api_secret=LIVEKIT_API_SECRET, room=room.name
-            )
-            outcome.avatar = admit_avatar(room, claims, width=start.width, height=start.height)
-        except JoinRefused as refusal:
-            outcome.join_refusal = str(refusal)
-        finally:
-            avatar_settled.set()
+        if track is None or track.get("kind") != "video":
+            arrival.turn_away(f"{cassette.path.name} records no video track for the avatar")
+        else:
+            arrival.session_started(start)
 
     recorder = make_vcr("none")
-    avatar: Any = None
     with (
         blocking_context(),
         recorder.use_cassette(str(cassette.path), allow_playback_repeats=True),
         _observed(outcome, on_started),
-        job_context(FakeJobContext(room)),
     ):
-        stage = "construct"
-        try:
-            kwargs: dict[str, Any] = {
-                "persona_config": build_persona(target, persona or Persona()),
-                "api_url": cassette.base_url,
-                "api_key": ANAM_API_KEY,
-                "conn_options": CONN_OPTIONS,
-            }
-            if session_options is not NOT_GIVEN_OPTIONS:
-                assert target.session_options is not None
-                kwargs["session_options"] = target.session_options(**session_options)
-            if avatar_participant_identity is not None:
-                kwargs["avatar_participant_identity"] = avatar_participant_identity
-            avatar = target.avatar_session(**kwargs)
-            outcome.avatar_identity = getattr(avatar, "avatar_identity", None)
-            stage = "start"
-            await avatar.start(
-                agent_session,
-                room,
-                livekit_url=LIVEKIT_URL,
-                livekit_api_key=LIVEKIT_API_KEY,
-                livekit_api_secret=LIVEKIT_API_SECRET,
-            )
-            stage = "wait_for_join"
-            if not outcome.sessions:
-                avatar_settled.set()
-            await _wait_for_join(avatar, avatar_settled)
-            outcome.joined = True
-        except (Exception, asyncio.TimeoutError) as exc:
-            outcome.error, outcome.error_during = exc, stage
-        finally:
-            outcome.audio_sink = agent_session.output.audio
-            await _close(avatar, agent_session)
+        await drive(
+            target,
+            Call(persona or Persona(), session_options, avatar_participant_identity),
+            api_url=cassette.base_url,
+            arrival=arrival,
+            session_started=lambda: bool(outcome.sessions),
+        )
     return outcome

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,6 +102,103 @@ def build_persona(target: PluginTarget, persona: Persona) -> Any:
     return target.persona_config(**kwargs)
 
 
+@dataclass(frozen=True)
+class Call:
+    """How the agent calls the plugin: the persona, options and identity it passes."""
+
+    persona: Persona = Persona()
+    session_options: Mapping[str, Any] | Any = NOT_GIVEN_OPTIONS
+    avatar_participant_identity: str | None = None
+
+
+class AvatarArrival:
+    """The avatar's side of a started session: it joins if the LiveKit token admits it.
+
+    Once it has joined or been turned away, ``settled`` is set: the room will see
+    nothing more, which is what lets a pending ``wait_for_join()`` be ended early.
+    """
+
+    def __init__(self, room: FakeRoom, outcome: StartOutcome) -> None:
+        self.room = room
+        self.outcome = outcome
+        self.settled = asyncio.Event()
+
+    def session_started(self, start: SessionStart) -> None:
+        """Called by Anam's side; the avatar arrives after the answer, as it would for real."""
+        asyncio.get_running_loop().call_soon(self.arrive, start)
+
+    def arrive(self, start: SessionStart) -> None:
+        try:
+            claims = verify_avatar_token(
+                start.livekit_token,
+                api_key=LIVEKIT_API_KEY,
+                api_secret=LIVEKIT_API_SECRET,
+                room=self.room.name,
+            )
+            self.outcome.avatar = admit_avatar(self.room, claims, width=start.width, height=start.height)
+        except JoinRefused as refusal:
+            self.turn_away(str(refusal))
+        finally:
+            self.settled.set()
+
+    def turn_away(self, reason: str) -> None:
+        self.outcome.join_refusal = reason
+        self.settled.set()
+
+
+async def drive(
+    target: PluginTarget,
+    call: Call,
+    *,
+    api_url: str,
+    arrival: AvatarArrival,
+    session_started: Callable[[], bool],
+) -> None:
+    """Construct, ``start()`` and ``wait_for_join()`` as an agent would, into ``arrival.outcome``.
+
+    Whatever Anam's side is (the double, a cassette), the plugin is called the
+    same way and judged on the same evidence.
+    """
+    outcome, room = arrival.outcome, arrival.room
+    agent_session = FakeAgentSession()
+    avatar: Any = None
+    stage = "construct"
+    with job_context(FakeJobContext(room)):
+        try:
+            kwargs: dict[str, Any] = {
+                "persona_config": build_persona(target, call.persona),
+                "api_url": api_url,
+                "api_key": ANAM_API_KEY,
+                "conn_options": CONN_OPTIONS,
+            }
+            if call.session_options is not NOT_GIVEN_OPTIONS:
+                if target.session_options is None:
+                    raise LookupError(f"{target.module_name} has no SessionOptions")
+                kwargs["session_options"] = target.session_options(**call.session_options)
+            if call.avatar_participant_identity is not None:
+                kwargs["avatar_participant_identity"] = call.avatar_participant_identity
+            avatar = target.avatar_session(**kwargs)
+            outcome.avatar_identity = getattr(avatar, "avatar_identity", None)
+            stage = "start"
+            await avatar.start(
+                agent_session,
+                room,
+                livekit_url=LIVEKIT_URL,
+                livekit_api_key=LIVEKIT_API_KEY,
+                livekit_api_secret=LIVEKIT_API_SECRET,
+            )
+            stage = "wait_for_join"
+            if not session_started():
+                arrival.settled.set()  # no session, so no avatar will ever come
+            await _wait_for_join(avatar, arrival.settled)
+            outcome.joined = True
+        except (Exception, asyncio.TimeoutError) as exc:
+            outcome.error, outcome.error_during = exc, stage
+        finally:
+            outcome.audio_sink = agent_session.output.audio
+            await _close(avatar, agent_session)
+
+
 async def start_avatar(
     target: PluginTarget,
     *,
@@ -113,31 +210,9 @@ async def start_avatar(
 ) -> StartOutcome:
     """Start the plugin's avatar once against a fresh Anam double and room."""
     outcome = StartOutcome()
-    room = FakeRoom() if room_name is None else FakeRoom(name=room_name)
-    outcome.room = room
-    agent_session = FakeAgentSession()
-    loop = asyncio.get_running_loop()
-
-    avatar_settled = asyncio.Event()  # admitted or refused: nothing more will arrive
-
-    def on_session_started(start: SessionStart) -> None:
-        loop.call_soon(_avatar_arrives, start)
-
-    def _avatar_arrives(start: SessionStart) -> None:
-        try:
-            claims = verify_avatar_token(
-                start.livekit_token,
-                api_key=LIVEKIT_API_KEY,
-                api_secret=LIVEKIT_API_SECRET,
-                room=room.name,
-            )
-            outcome.avatar = admit_avatar(room, claims, width=start.width, height=start.height)
-        except JoinRefused as refusal:
-            outcome.join_refusal = str(refusal)
-        finally:
-            avatar_settled.set()
-
-    anam = AnamDouble(ANAM_API_KEY, on_session_started)
+    outcome.room = FakeRoom() if room_name is None else FakeRoom(name=room_name)
+    arrival = AvatarArrival(outcome.room, outcome)
+    anam = AnamDouble(ANAM_API_KEY, arrival.session_started)
     for status, body in scripted_replies:
         anam.script(status, body)
     runner = web.AppRunner(anam.app(), access_log=None)
@@ -145,42 +220,14 @@ async def start_avatar(
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = runner.addresses[0][1]
-    avatar: Any = None
     try:
-        with job_context(FakeJobContext(room)):
-            stage = "construct"
-            try:
-                kwargs: dict[str, Any] = {
-                    "persona_config": build_persona(target, persona),
-                    "api_url": f"http://127.0.0.1:{port}",
-                    "api_key": ANAM_API_KEY,
-                    "conn_options": CONN_OPTIONS,
-                }
-                if session_options is not NOT_GIVEN_OPTIONS:
-                    assert target.session_options is not None
-                    kwargs["session_options"] = target.session_options(**session_options)
-                if avatar_participant_identity is not None:
-                    kwargs["avatar_participant_identity"] = avatar_participant_identity
-                avatar = target.avatar_session(**kwargs)
-                outcome.avatar_identity = getattr(avatar, "avatar_identity", None)
-                stage = "start"
-                await avatar.start(
-                    agent_session,
-                    room,
-                    livekit_url=LIVEKIT_URL,
-                    livekit_api_key=LIVEKIT_API_KEY,
-                    livekit_api_secret=LIVEKIT_API_SECRET,
-                )
-                stage = "wait_for_join"
-                if not anam.sessions:
-                    avatar_settled.set()  # no session, so no avatar will ever come
-                await _wait_for_join(avatar, avatar_settled)
-                outcome.joined = True
-            except (Exception, asyncio.TimeoutError) as exc:
-                outcome.error, outcome.error_during = exc, stage
-            finally:
-                outcome.audio_sink = agent_session.output.audio
-                await _close(avatar, agent_session)
+        await drive(
+            target,
+            Call(persona, session_options, avatar_participant_identity),
+            api_url=f"http://127.0.0.1:{port}",
+            arrival=arrival,
+            session_started=lambda: bool(anam.sessions),
+        )
     finally:
         outcome.requests = list(anam.requests)
         outcome.sessions = list(anam.sessions)
