@@ -10,35 +10,27 @@ def quiet_ini(pytester: pytest.Pytester) -> None:
     pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
 
 
-def test_an_unknown_clause_stops_the_run_naming_test_and_clause(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(
-        test_typo="""
-        import pytest
-
-        @pytest.mark.clause("dims.both-or-nether")
-        def test_something():
-            pass
-        """
-    )
+@pytest.mark.parametrize(
+    ("marks", "message"),
+    [
+        (
+            '@pytest.mark.clause("dims.both-or-nether")',
+            "*test_marks.py::test_something: unknown clause 'dims.both-or-nether'*",
+        ),
+        (
+            '@pytest.mark.clause("dims.verbatim")\n@pytest.mark.needs("SessionOption")',
+            "*test_marks.py::test_something: unknown feature 'SessionOption'*",
+        ),
+    ],
+    ids=["unknown-clause", "unknown-feature"],
+)
+def test_a_mistyped_mark_stops_the_run_naming_test_and_mark(
+    pytester: pytest.Pytester, marks: str, message: str
+) -> None:
+    pytester.makepyfile(test_marks=f"import pytest\n\n{marks}\ndef test_something():\n    pass\n")
     result = pytester.runpytest_inprocess()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*test_typo.py::test_something: unknown clause 'dims.both-or-nether'*"])
-
-
-def test_an_unknown_feature_stops_the_run(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(
-        test_feature="""
-        import pytest
-
-        @pytest.mark.clause("dims.verbatim")
-        @pytest.mark.needs("SessionOption")
-        def test_something():
-            pass
-        """
-    )
-    result = pytester.runpytest_inprocess()
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*test_something: unknown feature 'SessionOption'*"])
+    result.stderr.fnmatch_lines([message])
 
 
 def test_a_run_without_clause_tests_leaves_the_exit_code_alone(pytester: pytest.Pytester) -> None:
