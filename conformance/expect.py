@@ -1,12 +1,48 @@
-"""Failure messages the clause report can quote in one line."""
+"""How a check ends when it does not pass: a violation, a blocked premise, or the suite's own error.
+
+A verdict is only trusted if each failure is something the maintainer must fix,
+so a check distinguishes three ways of not passing (as web-platform-tests
+separates FAIL from PRECONDITION_FAILED, and Bowtie an implementation that
+*failed* from one that *errored*):
+
+- :class:`ClauseViolation`: the plugin broke the clause the check is about (``fail``).
+- :class:`Blocked`: a premise of the check, owned by another clause, does not
+  hold, so this clause cannot be judged here (``blocked by <clause>``). The
+  premise is itself evidence against the clause that owns it.
+- :class:`SuiteError`: the suite could not judge at all (unreadable evidence,
+  a harness that crashed): ``error``, never blamed on the plugin.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import NoReturn
 
 
 class ClauseViolation(AssertionError):
     """The plugin did not do what a clause requires."""
+
+
+class Blocked(Exception):
+    """A premise owned by clause ``by`` does not hold, so this check cannot judge its own clause."""
+
+    def __init__(self, by: str, premise: str) -> None:
+        super().__init__(f"blocked by {by}: {premise}")
+        self.by = by
+        self.premise = premise
+
+
+class SuiteError(Exception):
+    """The suite itself could not judge: the plugin is neither passed nor failed."""
+
+
+class EvidenceError(SuiteError):
+    """A file of the suite's evidence (cassette, snapshot, expectation) is missing or unreadable."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
 
 
 def violation(expected: str, actual: str) -> NoReturn:
@@ -17,3 +53,9 @@ def expect(condition: bool, *, expected: str, actual: str) -> None:
     """Fail with ``expected ...; actual ...`` so the report reads as a sentence."""
     if not condition:
         violation(expected, actual)
+
+
+def require(condition: bool, *, by: str, expected: str, actual: str) -> None:
+    """A premise of this check that clause ``by`` owns: if it does not hold, the check is blocked."""
+    if not condition:
+        raise Blocked(by, f"expected {expected}; actual {actual}")
