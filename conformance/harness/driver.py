@@ -22,6 +22,7 @@ from livekit.agents import APIConnectOptions
 from ..target import PluginTarget
 from .anam_double import AnamDouble, SessionStart
 from .evidence import RecordedRequest
+from .facts import AudioFacts, ErrorFacts, python_audio_facts, python_error_facts
 from .livekit_doubles import (
     AdmittedAvatar,
     FakeAgentSession,
@@ -64,8 +65,10 @@ class Persona:
 class StartOutcome:
     """Everything one start observed, for the checks to judge."""
 
-    error: BaseException | None = None
+    error: BaseException | None = None  # the Python exception itself (in-process plugins only)
     error_during: str | None = None  # "construct" | "start" | "wait_for_join"
+    failure: ErrorFacts | None = None  # the error as every implementation reports it
+    audio: AudioFacts | None = None
     requests: list[RecordedRequest] = field(default_factory=list)
     sessions: list[SessionStart] = field(default_factory=list)
     avatar: AdmittedAvatar | None = None
@@ -194,8 +197,10 @@ async def drive(
             outcome.joined = True
         except (Exception, asyncio.TimeoutError) as exc:
             outcome.error, outcome.error_during = exc, stage
+            outcome.failure = python_error_facts(exc)
         finally:
             outcome.audio_sink = agent_session.output.audio
+            outcome.audio = python_audio_facts(outcome.audio_sink)
             await _close(avatar, agent_session)
 
 
