@@ -62,7 +62,7 @@ def python_error_facts(error: BaseException | None) -> ErrorFacts | None:
 
 
 def python_audio_facts(sink: Any) -> AudioFacts | None:
-    """The facts of the agent session's audio output, as livekit-agents' ``DataStreamAudioOutput`` keeps them."""
+    """The agent session's audio output, as livekit-agents' ``DataStreamAudioOutput`` keeps it."""
     if sink is None:
         return None
     from livekit import rtc
