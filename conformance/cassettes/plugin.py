@@ -17,12 +17,11 @@ from typing import Any
 import pytest
 
 from ..harness.anam_double import SESSION_TOKEN_PATH
-from ..harness.driver import Persona
+from ..harness.driver import Persona, start_avatar
 from ..target import PluginTarget
 from .library import (
     FLOWS,
     SCENARIOS,
-    CassetteError,
     CassetteFile,
     Flow,
     cassette_path,
@@ -67,23 +66,20 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def load(name: str, flow: Flow) -> CassetteFile:
-    try:
-        return read_cassette(cassette_path(scenario(name), flow))
-    except CassetteError as error:
-        raise pytest.UsageError(str(error)) from None
+    """The scenario's cassette; one that cannot be read is the suite's error (``CassetteError``)."""
+    return read_cassette(cassette_path(scenario(name), flow))
 
 
 @pytest.fixture(scope="session")
 def anam_wire_flow(anam_target: PluginTarget) -> Flow:
-    """Which wire flow the plugin speaks, seen from the first request it sends to a replayed start."""
-    probe = replay_start(
-        anam_target,
-        load(PROBE_SCENARIO, "one-request"),
-        persona=Persona(avatar_model=scenario(PROBE_SCENARIO).avatar_model),
-    )
+    """Which wire flow the plugin speaks, seen from a start against the Anam double (which speaks both).
+
+    The flow is the path of the one request that carries the persona; a start that
+    sends more than one such request speaks neither (``session.one-request``'s premise).
+    """
+    probe = start_avatar(anam_target, persona=Persona(avatar_model=scenario(PROBE_SCENARIO).avatar_model))
     outcome = asyncio.run(probe)
-    paths = [r.path for r in outcome.requests]
-    return "two-requests" if SESSION_TOKEN_PATH in paths else "one-request"
+    return "two-requests" if outcome.session_request.path == SESSION_TOKEN_PATH else "one-request"
 
 
 @pytest.fixture
