@@ -46,11 +46,12 @@ def pair_sent_verbatim(body: Any, width: Any, height: Any) -> bool:
 
 def require_pair_sent(request: RecordedRequest, width: Any, height: Any) -> None:
     """The asked pair went out as ``sessionOptions.videoWidth/videoHeight``, verbatim: ``dims.verbatim``."""
+    asked = {"videoWidth": width, "videoHeight": height}
     require(
         pair_sent_verbatim(request.body, width, height),
         by=VERBATIM,
-        expected=f"sessionOptions.videoWidth={json.dumps(width)}, videoHeight={json.dumps(height)}",
-        actual=f"sessionOptions {json.dumps(_options(request.body))}",
+        expected=f"sessionOptions {json.dumps(asked)}",
+        actual=one_line(differences(asked, sent_dimensions(request.body), "sessionOptions")),
     )
 
 

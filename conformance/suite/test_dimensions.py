@@ -69,7 +69,7 @@ async def test_pair_is_sent_as_session_options_verbatim(
     body = outcome.session_request.body
     asked = {"videoWidth": width, "videoHeight": height}
     sent = sent_dimensions(body)
-    found = differences(asked, sent)
+    found = differences(asked, sent, "sessionOptions")
     expect(not found, expected=f"sessionOptions {json.dumps(asked)}", actual=one_line(found))
     baseline = await start_avatar(anam_target, persona=persona)
     require_pre_feature_baseline(baseline.session_request.body, persona)
