@@ -65,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--html", type=Path, metavar="PATH", help="write a static HTML page here")
     args = parser.parse_args(argv)
     try:
-        expectations = args.expectations or evidence.expectations()
+        expectations = args.expectations or evidence.expectation_dir()
         columns = [load_column(path, expectations) for path in report_paths(args.reports)]
     except (InputError, ExpectationError, EvidenceError) as error:
         print(f"conformance.matrix: {error}", file=sys.stderr)

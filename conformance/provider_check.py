@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.live and not os.environ.get("ANAM_API_KEY"):
         parser.error("--live needs ANAM_API_KEY in the environment")
-    paths = args.cassettes or sorted(evidence.cassettes().glob("*.json"))
+    paths = args.cassettes or sorted(evidence.cassette_dir().glob("*.json"))
     drifts = asyncio.run(check(paths, live=args.live))
     for drift in drifts:
         print(drift)

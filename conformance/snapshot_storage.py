@@ -97,7 +97,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def snapshot_directory(config: pytest.Config) -> Path:
     given = config.getoption("conformance_snapshots")
-    return Path(given).resolve() if given else evidence.snapshots()
+    return Path(given).resolve() if given else evidence.snapshot_dir()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -32,7 +32,7 @@ def _recorded_files() -> list[Path]:
 
 
 def test_there_are_cassettes_to_check() -> None:
-    assert len(list(evidence.cassettes().glob("*.json"))) >= 16
+    assert len(list(evidence.cassette_dir().glob("*.json"))) >= 16
 
 
 @pytest.mark.parametrize("path", _recorded_files(), ids=lambda p: p.name)

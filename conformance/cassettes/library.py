@@ -69,7 +69,7 @@ def scenario(name: str) -> Scenario:
 
 def cassette_path(found: Scenario, flow: Flow, directory: Path | None = None) -> Path:
     """The scenario's cassette, in ``directory`` or else among the suite's own."""
-    return (directory or evidence.cassettes()) / f"{found.name}.{flow}.json"
+    return (directory or evidence.cassette_dir()) / f"{found.name}.{flow}.json"
 
 
 class CassetteError(Exception):

@@ -21,6 +21,8 @@ from pathlib import Path
 from ..expect import EvidenceError
 
 KINDS = ("snapshots", "cassettes", "expectations")
+# The accessors are not named after the kinds: importing ``conformance.evidence.snapshots``
+# sets that attribute of this module to the data package, which would shadow a function.
 
 
 def directory(kind: str) -> Path:
@@ -38,16 +40,16 @@ def directory(kind: str) -> Path:
     return found
 
 
-def snapshots() -> Path:
+def snapshot_dir() -> Path:
     """The request snapshots: one JSON file per canonical case."""
     return directory("snapshots")
 
 
-def cassettes() -> Path:
+def cassette_dir() -> Path:
     """The cassettes: one recorded exchange with Anam per scenario and wire flow."""
     return directory("cassettes")
 
 
-def expectations() -> Path:
+def expectation_dir() -> Path:
     """The expected outcomes of each release the matrix judges."""
     return directory("expectations")
