@@ -220,17 +220,20 @@ def supervise(invocation: Invocation) -> int:
             stopped = "was interrupted"
             _stop(child, signal.SIGINT)
         returncode = child.wait()
-        return judge(returncode, read_verdict(report) if stopped is None else None, report, stopped)
+        verdict = read_verdict(report) if stopped is None else None
+        return judge(returncode, verdict, report, stopped, kept=invocation.report is not None)
 
 
-def judge(returncode: int, verdict: str | None, report: Path, stopped: str | None = None) -> int:
+def judge(
+    returncode: int, verdict: str | None, report: Path, stopped: str | None = None, *, kept: bool = True
+) -> int:
     """The exit code: the verdict the child wrote, else why there is none."""
     if stopped is not None:
         return _no_verdict(f"the suite {stopped}")
     if returncode == EXIT_USAGE:
         return EXIT_USAGE  # pytest has said what is wrong with the command line
     if verdict in VERDICT_EXIT and returncode in (0, 1, EXIT_NO_VERDICT):
-        _say(f"verdict: {verdict} (report: {report})")
+        _say(f"verdict: {verdict}" + (f" (report: {report})" if kept else ""))
         return VERDICT_EXIT[verdict]
     if verdict is not None:
         return _no_verdict(f"the suite {describe_exit(returncode)} after writing verdict {verdict!r}")

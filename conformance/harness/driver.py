@@ -19,6 +19,7 @@ from typing import Any
 from aiohttp import web
 from livekit.agents import APIConnectOptions
 
+from ..expect import ClauseViolation
 from ..target import PluginTarget
 from .anam_double import AnamDouble, SessionStart
 from .evidence import RecordedRequest
@@ -33,6 +34,7 @@ from .livekit_doubles import (
     job_context,
     verify_avatar_token,
 )
+from .watchdog import guard_await, guard_sync
 
 LIVEKIT_URL = "wss://conformance.livekit.invalid"
 LIVEKIT_API_KEY = "conformance-livekit-key"
@@ -163,40 +165,50 @@ async def drive(
     agent_session = FakeAgentSession()
     avatar: Any = None
     stage = "construct"
+    plugin = target.module_name
     with job_context(FakeJobContext(room)):
         try:
-            kwargs: dict[str, Any] = {
-                "persona_config": build_persona(target, call.persona),
-                "api_url": api_url,
-                "api_key": ANAM_API_KEY,
-                "conn_options": CONN_OPTIONS,
-            }
-            if call.session_options is not NOT_GIVEN_OPTIONS:
-                if target.session_options is None:
-                    raise LookupError(f"{target.module_name} has no SessionOptions")
-                kwargs["session_options"] = target.session_options(**call.session_options)
-            if call.avatar_participant_identity is not None:
-                kwargs["avatar_participant_identity"] = call.avatar_participant_identity
-            avatar = target.avatar_session(**kwargs)
+            with guard_sync(plugin, "AvatarSession(...)"):
+                avatar = _construct(target, call, api_url)
             outcome.avatar_identity = getattr(avatar, "avatar_identity", None)
             stage = "start"
-            await avatar.start(
+            start = avatar.start(
                 agent_session,
                 room,
                 livekit_url=LIVEKIT_URL,
                 livekit_api_key=LIVEKIT_API_KEY,
                 livekit_api_secret=LIVEKIT_API_SECRET,
             )
+            await guard_await(plugin, "start()", start)
             stage = "wait_for_join"
             if not session_started():
                 arrival.settled.set()  # no session, so no avatar will ever come
-            await _wait_for_join(avatar, arrival.settled)
+            await guard_await(plugin, "wait_for_join()", _wait_for_join(avatar, arrival.settled))
             outcome.joined = True
+        except ClauseViolation:
+            raise  # the watchdog stopped a call: the test fails for its own clause, whatever it expected
         except (Exception, asyncio.TimeoutError) as exc:
             outcome.error, outcome.error_during = exc, stage
         finally:
             outcome.audio_sink = agent_session.output.audio
-            await _close(avatar, agent_session)
+            await _close(avatar, agent_session, plugin)
+
+
+def _construct(target: PluginTarget, call: Call, api_url: str) -> Any:
+    """The plugin's constructors, called as an agent would."""
+    kwargs: dict[str, Any] = {
+        "persona_config": build_persona(target, call.persona),
+        "api_url": api_url,
+        "api_key": ANAM_API_KEY,
+        "conn_options": CONN_OPTIONS,
+    }
+    if call.session_options is not NOT_GIVEN_OPTIONS:
+        if target.session_options is None:
+            raise LookupError(f"{target.module_name} has no SessionOptions")
+        kwargs["session_options"] = target.session_options(**call.session_options)
+    if call.avatar_participant_identity is not None:
+        kwargs["avatar_participant_identity"] = call.avatar_participant_identity
+    return target.avatar_session(**kwargs)
 
 
 async def start_avatar(
@@ -259,8 +271,8 @@ async def _wait_for_join(avatar: Any, avatar_settled: asyncio.Event) -> None:
         await asyncio.gather(join, settled, return_exceptions=True)
 
 
-async def _close(avatar: Any, agent_session: FakeAgentSession) -> None:
+async def _close(avatar: Any, agent_session: FakeAgentSession, plugin: str) -> None:
     if avatar is not None and hasattr(avatar, "aclose"):
         with contextlib.suppress(Exception):  # teardown must not hide the outcome being judged
-            await avatar.aclose()
+            await guard_await(plugin, "aclose()", avatar.aclose())
     await cancel_audio_sink(agent_session)
