@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from ..expect import ClauseViolation
 from ..harness.anam_double import SESSION_TOKEN_PATH
 from ..harness.driver import Persona
 from ..target import PluginTarget
@@ -81,7 +82,12 @@ def anam_wire_flow(anam_target: PluginTarget) -> Flow:
         load(PROBE_SCENARIO, "one-request"),
         persona=Persona(avatar_model=scenario(PROBE_SCENARIO).avatar_model),
     )
-    outcome = asyncio.run(probe)
+    try:
+        outcome = asyncio.run(probe)
+    except ClauseViolation:
+        # The watchdog stopped the probe (a plugin that stalls or exits in start()): each
+        # replay test then fails for its own clause when it starts the plugin itself.
+        return "one-request"
     paths = [r.path for r in outcome.requests]
     return "two-requests" if SESSION_TOKEN_PATH in paths else "one-request"
 
