@@ -16,10 +16,14 @@ import time
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from conformance import runner
 
 TESTS = Path(__file__).resolve().parent
+#: The tests that start the plugin for the clauses the special plugins declare: a run this
+#: narrow costs the interpreter and collection, not the suite.
+STARTS = ("-k", "test_start_sends_one_session_request or test_avatar_joins")
 #: The end-to-end budget for a plugin that blocks the event loop in ``start()``.
 BLOCKING_VERDICT_BUDGET = 120.0
 
@@ -44,7 +48,7 @@ def anam_conformance(tmp_path: Path, *args: str, timeout: float = 300) -> tuple[
     ],
 )
 def test_a_plugin_that_ends_the_process_gets_no_verdict(tmp_path: Path, plugin: str, message: str) -> None:
-    code, output, _ = anam_conformance(tmp_path, f"--anam-plugin=broken_plugins.{plugin}", "-x")
+    code, output, _ = anam_conformance(tmp_path, f"--anam-plugin=broken_plugins.{plugin}", *STARTS)
     assert code == runner.EXIT_NO_VERDICT, output
     assert message in output, output
 
@@ -55,8 +59,7 @@ def test_os_exit_in_start_is_refused_for_the_clause(tmp_path: Path) -> None:
         tmp_path,
         "--anam-plugin=broken_plugins._exits_in_start",
         "--conformance-report=report.json",  # relative to the caller's directory, not the child's
-        "-k",
-        "test_session",
+        *STARTS,
     )
     assert code == runner.EXIT_NONCONFORMING, output
     outcomes = {c["id"]: c for c in json.loads(report.read_text())["clauses"]}
@@ -71,8 +74,8 @@ def test_os_exit_in_start_is_refused_for_the_clause(tmp_path: Path) -> None:
         # The whole suite, as a plugin repository runs it: the budget is end to end.
         ("_blocks_in_start", "start() blocked the event loop for", ()),
         # The same watchdog on the other ways to stall, on the clauses that declare it.
-        ("_spins_in_start", "start() blocked the event loop for", ("-k", "test_session")),
-        ("_never_returns", "start() did not return within", ("-k", "test_session")),
+        ("_spins_in_start", "start() blocked the event loop for", STARTS),
+        ("_never_returns", "start() did not return within", STARTS),
     ],
 )
 def test_a_stalling_plugin_gets_a_verdict_within_two_minutes(
@@ -144,3 +147,17 @@ def test_only_a_written_verdict_decides_the_exit_code(
     returncode: int, verdict: str | None, expected: int
 ) -> None:
     assert runner.judge(returncode, verdict, Path("report.json")) == expected
+
+
+def test_the_child_runs_with_the_checkouts_own_pytest_settings() -> None:
+    # The ini the runner writes is the suite's part of [tool.pytest.ini_options]; keep them in step.
+    settings = tomllib.loads((TESTS.parent / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    assert (
+        f"asyncio_default_fixture_loop_scope = {settings['asyncio_default_fixture_loop_scope']}" in runner.INI
+    )
+    for warning_filter in settings["filterwarnings"]:
+        assert f"    {warning_filter}\n" in runner.INI
+    for option in settings["addopts"].split():
+        assert option in runner.child_command(
+            Path("w"), Path("w/pytest.ini"), runner.parse([], Path()), Path()
+        )
