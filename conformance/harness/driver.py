@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +21,7 @@ from aiohttp import web
 from livekit.agents import APIConnectOptions
 
 from ..target import PluginTarget
-from .anam_double import AnamDouble, SessionStart
+from .anam_double import AnamDouble, ScriptedReply, SessionStart
 from .evidence import RecordedRequest
 from .livekit_doubles import (
     AdmittedAvatar,
@@ -33,6 +34,7 @@ from .livekit_doubles import (
     job_context,
     verify_avatar_token,
 )
+from .transport import client_faults
 
 LIVEKIT_URL = "wss://conformance.livekit.invalid"
 LIVEKIT_API_KEY = "conformance-livekit-key"
@@ -74,6 +76,8 @@ class StartOutcome:
     avatar_identity: str | None = None
     audio_sink: Any = None
     room: FakeRoom | None = None
+    elapsed: float | None = None  # seconds from construction to the end of the drive
+    overran: bool = False  # the drive was cut off at the caller's deadline (a start that never ends)
 
     @property
     def session_requests(self) -> list[RecordedRequest]:
@@ -153,6 +157,7 @@ async def drive(
     api_url: str,
     arrival: AvatarArrival,
     session_started: Callable[[], bool],
+    conn_options: APIConnectOptions = CONN_OPTIONS,
 ) -> None:
     """Construct, ``start()`` and ``wait_for_join()`` as an agent would, into ``arrival.outcome``.
 
@@ -169,7 +174,7 @@ async def drive(
                 "persona_config": build_persona(target, call.persona),
                 "api_url": api_url,
                 "api_key": ANAM_API_KEY,
-                "conn_options": CONN_OPTIONS,
+                "conn_options": conn_options,
             }
             if call.session_options is not NOT_GIVEN_OPTIONS:
                 if target.session_options is None:
@@ -204,33 +209,60 @@ async def start_avatar(
     *,
     persona: Persona = Persona(),
     session_options: Mapping[str, Any] | Any = NOT_GIVEN_OPTIONS,
-    scripted_replies: tuple[tuple[int, object], ...] = (),
+    scripted_replies: tuple[tuple[int, object] | ScriptedReply, ...] = (),
     avatar_participant_identity: str | None = None,
     room_name: str | None = None,
+    always: ScriptedReply | None = None,
+    client_fault: str | None = None,
+    conn_options: APIConnectOptions = CONN_OPTIONS,
+    deadline: float | None = None,
 ) -> StartOutcome:
-    """Start the plugin's avatar once against a fresh Anam double and room."""
+    """Start the plugin's avatar once against a fresh Anam double and room.
+
+    ``scripted_replies`` answer the next session requests in turn, ``always``
+    every one after them; ``client_fault`` (a :data:`transport.CLIENT_FAULTS`
+    name) makes every request fail at the aiohttp client layer instead;
+    ``deadline`` (seconds) cuts off a start that does not end (``overran``).
+    """
     outcome = StartOutcome()
     outcome.room = FakeRoom() if room_name is None else FakeRoom(name=room_name)
     arrival = AvatarArrival(outcome.room, outcome)
     anam = AnamDouble(ANAM_API_KEY, arrival.session_started)
-    for status, body in scripted_replies:
-        anam.script(status, body)
+    for reply in scripted_replies:
+        anam.script_reply(reply if isinstance(reply, ScriptedReply) else ScriptedReply(*reply))
+    if always is not None:
+        anam.script_reply(always, times=None)
     runner = web.AppRunner(anam.app(), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = runner.addresses[0][1]
+    faulted: list[RecordedRequest] = []
+    started = time.monotonic()
     try:
-        await drive(
-            target,
-            Call(persona, session_options, avatar_participant_identity),
-            api_url=f"http://127.0.0.1:{port}",
-            arrival=arrival,
-            session_started=lambda: bool(anam.sessions),
-        )
+        with contextlib.ExitStack() as stack:
+            if client_fault is not None:
+                faulted = stack.enter_context(client_faults(client_fault))
+            driving = drive(
+                target,
+                Call(persona, session_options, avatar_participant_identity),
+                api_url=f"http://127.0.0.1:{port}",
+                arrival=arrival,
+                session_started=lambda: bool(anam.sessions),
+                conn_options=conn_options,
+            )
+            try:
+                await asyncio.wait_for(driving, deadline)
+            except asyncio.TimeoutError:
+                outcome.overran = True
+                overran = asyncio.TimeoutError(f"start() still running after {deadline}s")
+                outcome.error = outcome.error or overran
+                outcome.error_during = outcome.error_during or "start"
     finally:
-        outcome.requests = list(anam.requests)
+        outcome.elapsed = time.monotonic() - started
+        outcome.requests = list(anam.requests) + faulted
         outcome.sessions = list(anam.sessions)
+        anam.close()
         await runner.cleanup()
     return outcome
 
