@@ -38,11 +38,11 @@ class AnamAPI:
         url = f"{self._api_url}{ENGINE_SESSION_PATH}"
         headers = self._headers()
         attempts = self._conn_options.max_retry + 1
-        async with aiohttp.ClientSession(timeout=self._timeout()) as http:
+        async with self._client() as http:
             for attempt in range(attempts):
                 last = attempt == attempts - 1
                 try:
-                    async with http.post(url, json=body, headers=headers) as response:
+                    async with self._post(http, url, body, headers) as response:
                         text = await response.text()
                         if not response.ok:
                             raise APIStatusError(
@@ -78,6 +78,15 @@ class AnamAPI:
                 retryable=False,
             )
         return result
+
+    def _client(self) -> aiohttp.ClientSession:
+        return aiohttp.ClientSession(timeout=self._timeout())
+
+    def _post(
+        self, http: aiohttp.ClientSession, url: str, body: dict[str, Any], headers: dict[str, str]
+    ) -> Any:
+        """One attempt: the session request, as JSON."""
+        return http.post(url, json=body, headers=headers)
 
     def _timeout(self) -> aiohttp.ClientTimeout:
         """The whole request (connect, send, answer) within ``conn_options.timeout``."""

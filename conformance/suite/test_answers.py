@@ -18,7 +18,7 @@ from livekit.agents.voice.avatar import DataStreamAudioOutput
 from conformance.expect import expect, require
 from conformance.harness.anam_double import STALL, ScriptedReply
 from conformance.harness.anam_rules import DEFAULT_RULES
-from conformance.harness.driver import CONN_OPTIONS, Persona, StartOutcome, start_avatar
+from conformance.harness.driver import ANAM_API_KEY, CONN_OPTIONS, Persona, StartOutcome, start_avatar
 from conformance.harness.evidence import describe
 from conformance.harness.transport import CONNECTION_FAULTS, TIMEOUT_FAULTS
 from conformance.target import PluginTarget
@@ -66,6 +66,35 @@ RETRYABLE_ANSWERS: dict[str, tuple[int, dict[str, str]]] = {
 RETRYABLE_FAULTS = CONNECTION_FAULTS + TIMEOUT_FAULTS
 
 
+#: Per plugin module: a plain start's facts, the premises of every check here (one start per run).
+_BASELINE: dict[str, tuple[bool, int, str]] = {}
+
+
+async def _premises(target: PluginTarget) -> None:
+    """A plain start is accepted by Anam and sends one session request; other clauses own both."""
+    if target.module_name not in _BASELINE:
+        plain = await start_avatar(target, persona=PERSONA, deadline=DEADLINE)
+        first = plain.session_requests[0].header("Authorization") if plain.session_requests else None
+        _BASELINE[target.module_name] = (
+            first == f"Bearer {ANAM_API_KEY}",
+            len(plain.session_requests),
+            repr(plain.error),
+        )
+    authorized, requests, error = _BASELINE[target.module_name]
+    require(
+        authorized,
+        by="request.shape",
+        expected="the session request authorized with Bearer <API key>",
+        actual="another Authorization",
+    )
+    require(
+        requests == 1 and error == "None",
+        by="session.one-request",
+        expected="a plain start() to succeed with one session request",
+        actual=f"{requests} session request(s), error {error}",
+    )
+
+
 def _reached_anam(outcome: StartOutcome) -> None:
     require(
         bool(outcome.session_requests),
@@ -102,6 +131,7 @@ async def _persistently(target: PluginTarget, answer: tuple[int, object]) -> Sta
 async def test_every_error_status_is_an_api_status_error_with_anams_body(
     anam_target: PluginTarget, case: str
 ) -> None:
+    await _premises(anam_target)
     status, body = FINAL_ANSWERS.get(case) or RETRYABLE_ANSWERS[case]
     outcome = await _persistently(anam_target, (status, body))
     _reached_anam(outcome)
@@ -123,6 +153,7 @@ async def test_every_error_status_is_an_api_status_error_with_anams_body(
 async def test_a_retryable_status_is_tried_max_retry_plus_one_times(
     anam_target: PluginTarget, case: str
 ) -> None:
+    await _premises(anam_target)
     outcome = await _persistently(anam_target, RETRYABLE_ANSWERS[case])
     _reached_anam(outcome)
     expect(
@@ -137,6 +168,7 @@ async def test_a_retryable_status_is_tried_max_retry_plus_one_times(
 async def test_a_connection_fault_is_tried_max_retry_plus_one_times(
     anam_target: PluginTarget, fault: str
 ) -> None:
+    await _premises(anam_target)
     outcome = await start_avatar(anam_target, persona=PERSONA, client_fault=fault, deadline=DEADLINE)
     _reached_anam(outcome)
     expect(
@@ -149,6 +181,7 @@ async def test_a_connection_fault_is_tried_max_retry_plus_one_times(
 @pytest.mark.clause("retry.retryable-retried")
 @pytest.mark.parametrize("case", ["429-concurrent-sessions", "503-service-busy"])
 async def test_a_success_on_a_retry_starts_the_session(anam_target: PluginTarget, case: str) -> None:
+    await _premises(anam_target)
     outcome = await start_avatar(
         anam_target, persona=PERSONA, scripted_replies=(RETRYABLE_ANSWERS[case],), deadline=DEADLINE
     )
@@ -165,6 +198,7 @@ async def test_a_success_on_a_retry_starts_the_session(anam_target: PluginTarget
 async def test_a_persistent_retryable_status_is_not_tried_beyond_the_budget(
     anam_target: PluginTarget, case: str
 ) -> None:
+    await _premises(anam_target)
     outcome = await _persistently(anam_target, RETRYABLE_ANSWERS[case])
     expect(
         not outcome.overran and len(outcome.session_requests) <= ATTEMPTS,
@@ -179,6 +213,7 @@ async def test_a_persistent_retryable_status_is_not_tried_beyond_the_budget(
 async def test_a_persistent_connection_fault_is_not_tried_beyond_the_budget(
     anam_target: PluginTarget, fault: str
 ) -> None:
+    await _premises(anam_target)
     outcome = await start_avatar(anam_target, persona=PERSONA, client_fault=fault, deadline=DEADLINE)
     expect(
         not outcome.overran and len(outcome.session_requests) <= ATTEMPTS,
@@ -191,6 +226,7 @@ async def test_a_persistent_connection_fault_is_not_tried_beyond_the_budget(
 @pytest.mark.clause("transport.connection-surfaced")
 @pytest.mark.parametrize("fault", RETRYABLE_FAULTS)
 async def test_a_connection_fault_is_an_api_connection_error(anam_target: PluginTarget, fault: str) -> None:
+    await _premises(anam_target)
     outcome = await start_avatar(anam_target, persona=PERSONA, client_fault=fault, deadline=DEADLINE)
     _reached_anam(outcome)
     _stopped(outcome)
@@ -204,6 +240,7 @@ async def test_a_connection_fault_is_an_api_connection_error(anam_target: Plugin
 @pytest.mark.clause("transport.connection-surfaced")
 async def test_a_connection_the_server_closes_is_an_api_connection_error(anam_target: PluginTarget) -> None:
     """The server-side twin of the ``reset`` fault: the double closes the connection unanswered."""
+    await _premises(anam_target)
     outcome = await start_avatar(
         anam_target, persona=PERSONA, always=ScriptedReply(fault="close"), deadline=DEADLINE
     )
@@ -219,6 +256,7 @@ async def test_a_connection_the_server_closes_is_an_api_connection_error(anam_ta
 @pytest.mark.clause("transport.timeout-surfaced")
 @pytest.mark.parametrize("fault", TIMEOUT_FAULTS)
 async def test_a_timeout_is_an_api_timeout_error(anam_target: PluginTarget, fault: str) -> None:
+    await _premises(anam_target)
     outcome = await start_avatar(anam_target, persona=PERSONA, client_fault=fault, deadline=DEADLINE)
     _reached_anam(outcome)
     _stopped(outcome)
@@ -242,6 +280,7 @@ SLACK = 0.5
 
 @pytest.mark.clause("transport.timeout-bounded")
 async def test_a_start_against_a_silent_anam_ends_within_its_timeouts(anam_target: PluginTarget) -> None:
+    await _premises(anam_target)
     attempts = SHORT.max_retry + 1
     bound = SHORT.timeout * attempts + SHORT.retry_interval * SHORT.max_retry + SLACK
     outcome = await start_avatar(
@@ -252,6 +291,12 @@ async def test_a_start_against_a_silent_anam_ends_within_its_timeouts(anam_targe
         deadline=bound,
     )
     _reached_anam(outcome)
+    require(  # more attempts than the budget take longer than the budget's time: retry.bounded's fault
+        len(outcome.session_requests) <= attempts,
+        by="retry.bounded",
+        expected=f"at most {attempts} attempts",
+        actual=f"{len(outcome.session_requests)}",
+    )
     elapsed = outcome.elapsed or 0.0
     expect(
         not outcome.overran and elapsed <= bound,
@@ -280,6 +325,7 @@ MALFORMED = {
 async def test_a_malformed_success_is_an_api_error_not_a_session(
     anam_target: PluginTarget, case: str
 ) -> None:
+    await _premises(anam_target)
     outcome = await start_avatar(anam_target, persona=PERSONA, always=MALFORMED[case], deadline=DEADLINE)
     _reached_anam(outcome)
     _stopped(outcome)

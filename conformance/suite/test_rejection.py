@@ -7,7 +7,7 @@ import json
 import pytest
 from livekit.agents import APIStatusError
 
-from conformance.expect import expect
+from conformance.expect import expect, require
 from conformance.harness.anam_rules import Rejection, judge_session_request
 from conformance.harness.driver import Persona, StartOutcome, start_avatar
 from conformance.harness.evidence import describe
@@ -74,8 +74,9 @@ async def test_client_error_is_sent_once(anam_target: PluginTarget, status: int,
         expected=f"one request for an HTTP {status}",
         actual=f"{len(outcome.requests)}: {describe(outcome.requests)}",
     )
-    expect(
+    require(  # the error's type is judged by the clause that owns it, not here
         isinstance(outcome.error, APIStatusError),
+        by="rejection.surfaced" if status == 400 else "answers.status-surfaced",
         expected=f"APIStatusError for HTTP {status}",
         actual=repr(outcome.error),
     )
