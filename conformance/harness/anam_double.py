@@ -94,9 +94,10 @@ class ScriptedReply:
             if data["fault"] not in FAULTS:
                 raise ValueError(f"unknown fault {data['fault']!r}; known: {', '.join(FAULTS)}")
             return cls(fault=str(data["fault"]), seconds=float(data.get("seconds", STALL_SECONDS)))
-        status = data.get("status")
-        if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
-            raise ValueError(f"status must be an HTTP status code; got {status!r}")
+        given = data.get("status")
+        if not isinstance(given, int) or isinstance(given, bool) or not 100 <= given <= 599:
+            raise ValueError(f"status must be an HTTP status code; got {given!r}")
+        status = given
         if "text" in data:
             return cls(status, text=str(data["text"]))
         return cls(status, data.get("body"))

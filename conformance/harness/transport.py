@@ -99,5 +99,5 @@ def client_faults(fault: str) -> Iterator[list[RecordedRequest]]:
         try:
             yield requests
         finally:
-            for (method, url), calls in mocked.requests.items():
+            for (method, url), calls in (mocked.requests or {}).items():
                 requests += _recorded(method, url, calls)
