@@ -26,8 +26,10 @@ from anam._api import CoreApiClient
 from anam.errors import SessionError
 from anam.types import ClientOptions, PersonaConfig, SessionInfo, SessionOptions
 
-from conformance.harness.anam_rules import load_rules
+from conformance.cassettes.library import cassette_path, scenario
+from conformance.harness.anam_rules import Acceptance, judge_session_request, load_rules
 from conformance.harness.transport import refused_url
+from conformance.provider_check import check, compare_bodies
 
 KEY = "emulator-sdk-test-key"
 AVATAR_ID = "00000000-0000-4000-8000-00000000a1a1"
@@ -197,11 +199,31 @@ def test_rules_from_a_file_change_what_the_emulator_accepts(tmp_path: Path) -> N
     raw["models"]["cara-3"]["accepted"].append([480, 720])
     path = tmp_path / "rules.json"
     path.write_text(json.dumps(raw))
-    from conformance.harness.anam_rules import Acceptance, judge_session_request
-
     body = {
         "personaConfig": {"avatarModel": "cara-3"},
         "sessionOptions": {"videoWidth": 480, "videoHeight": 720},
     }
     assert judge_session_request(body, load_rules(path)) == Acceptance(480, 720)
     assert judge_session_request(body).status == 400  # type: ignore[union-attr]
+
+
+def test_old_cassettes_show_new_keys_as_additions_not_drift() -> None:
+    """Cassettes of emulator 1.0 recorded {"sessionId"} only: the full answer adds keys, drops none."""
+
+    path = cassette_path(scenario("default-size-cara-3"), "one-request")
+    findings = asyncio.run(check([path]))
+    assert findings and all(f.addition for f in findings)
+    assert {f.where.rsplit(" ", 1)[1] for f in findings} >= {"body.engineHost", "body.clientConfig"}
+
+
+def test_a_recorded_key_no_longer_answered_is_drift_and_rules_files_are_checked(tmp_path: Path) -> None:
+
+    assert compare_bodies({"a": 1, "b": {"c": 2}}, {"a": 1, "b": {"c": 2, "d": 3}}) == ([], ["body.b.d"])
+    assert compare_bodies({"a": 1, "b": 2}, {"a": 1}) == (["body.b"], [])
+    raw = load_rules().raw
+    raw["errors"]["unsupported_pair"]["message"] = "Video size not available"
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps(raw))
+    path = cassette_path(scenario("unsupported-1280x720-cara-4"), "one-request")
+    (drift,) = asyncio.run(check([path], rules=load_rules(rules)))
+    assert not drift.addition and "Video size not available" in str(drift)
