@@ -33,6 +33,12 @@ PR = "livekit/agents#5935 (final form, after review)"
 ANAM_VIDEO = "Anam docs, Session > Video"
 ANAM_ERRORS = "Anam API error responses; livekit-agents APIStatusError"
 RELEASED = "livekit-plugins-anam public API (every release)"
+ANAM_ANSWERS = (
+    "Anam API error responses (anam SDK 0.12.0: 401, 402 no plan, 403, 429 concurrent-session limit "
+    "or spend cap, 503 service busy, other 5xx)"
+)
+LK_RETRY = "livekit-agents APIStatusError.retryable (408, 429, 499, 5xx) and APIConnectOptions"
+LK_ERRORS = "livekit-agents APIError, APIStatusError, APIConnectionError, APITimeoutError"
 
 
 @dataclass(frozen=True)
@@ -196,6 +202,72 @@ CLAUSES: tuple[Clause, ...] = (
         "For each canonical case the session request (method, path, contract headers, body, "
         "LiveKit token claims) is exactly the one pinned in snapshots/.",
         f"{PR}; {RELEASED}",
+    ),
+    # The rest of Anam's answer space. Levels follow livekit-agents' own conventions; the
+    # argument for each is in its source and in the README ("Anam's other answers").
+    Clause(
+        "answers.status-surfaced",
+        Level.MUST,
+        "Every error status surfaced as APIStatusError",
+        "Any error status other than 400 (401, 402, 403, 404, 422, 408, 429 in each variant, 5xx), once "
+        "the plugin stops retrying, raises livekit.agents.APIStatusError with that status_code and Anam's "
+        "response body.",
+        f"{ANAM_ANSWERS}; {LK_ERRORS}: APIStatusError is the framework's error for a 4xx/5xx answer and "
+        "its status_code decides retryable for every caller, so any other type hides it (MUST, as for 400)",
+    ),
+    Clause(
+        "retry.retryable-retried",
+        Level.SHOULD,
+        "Retryable answers retried as conn_options says",
+        "A retryable status (408, 429, 5xx) or a connection fault (refused, reset, timeout) is tried "
+        "max_retry + 1 times in all, and a success on a retry starts the session.",
+        f"{LK_RETRY}: the framework marks these retryable and hands the budget to the plugin; giving up "
+        "early still surfaces the error, so it fails safe (SHOULD)",
+    ),
+    Clause(
+        "retry.bounded",
+        Level.MUST,
+        "Never more attempts than conn_options allows",
+        "No answer and no connection fault makes the plugin send more than max_retry + 1 session requests.",
+        f"{LK_RETRY}: max_retry is the caller's budget; exceeding it multiplies load on an Anam that "
+        "said 429 (concurrent sessions, spend cap) or 5xx, and an unbounded loop never ends (MUST)",
+    ),
+    Clause(
+        "transport.connection-surfaced",
+        Level.MUST,
+        "Connection faults surfaced as APIConnectionError",
+        "When Anam cannot be reached (connection refused, closed without an answer, no answer in time), "
+        "start() raises livekit.agents.APIConnectionError (APITimeoutError included) once retries are spent.",
+        f"{LK_ERRORS}: APIConnectionError is the framework's error for a failed transport, the one "
+        "callers catch; aiohttp's or asyncio's own exceptions escape every such handler (MUST)",
+    ),
+    Clause(
+        "transport.timeout-surfaced",
+        Level.SHOULD,
+        "A timeout surfaced as APITimeoutError",
+        "A request that times out raises livekit.agents.APITimeoutError once retries are spent.",
+        f"{LK_ERRORS}: APITimeoutError is an APIConnectionError, so a caller is served either way; the "
+        "subclass tells a slow Anam from an unreachable one, as livekit-agents' own plugins do (SHOULD)",
+    ),
+    Clause(
+        "transport.timeout-bounded",
+        Level.SHOULD,
+        "A start never outlives its timeouts",
+        "Against an Anam that accepts the connection and never answers, start() ends within "
+        "timeout x (max_retry + 1) plus the retry intervals (plus 0.5 s of slack).",
+        f"{LK_RETRY}: APIConnectOptions documents timeout as the timeout 'for connecting to the API', so "
+        "bounding only the connection keeps its letter; but a start() that never ends blocks the agent's "
+        "entrypoint with no error to act on (SHOULD)",
+    ),
+    Clause(
+        "answers.malformed-success",
+        Level.SHOULD,
+        "A malformed success is an error, not a session",
+        "A 2xx answer without a sessionId, or whose body is not a JSON object, makes start() raise a "
+        "livekit.agents.APIError; the agent's audio is not handed to an avatar that is not coming.",
+        "anam SDK 0.12.0 SessionInfo (sessionId required: a KeyError without it); "
+        f"{LK_ERRORS}: an unusable answer is an APIError. Anam documents sessionId in every 2xx, so this is "
+        "robustness against an answer outside the documented ones (a proxy, an API change): SHOULD",
     ),
 )
 

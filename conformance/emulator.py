@@ -7,7 +7,12 @@ LiveKit room behind it: when it starts a session it prints one JSON line with
 what the avatar would join with (the resolved size, the LiveKit URL and the
 token's claims, redacted, never the token) and serves the same list at
 ``GET /v1/emulator/sessions``, so a caller can hand the join to a real room.
-It listens on loopback unless told otherwise.
+``POST /v1/emulator/answers`` queues answers for the next session requests
+(any status and body, a documented answer by name, a body that is not JSON, a
+connection closed without an answer, a request held past the client's
+timeout); ``GET`` shows the queue, ``DELETE`` empties it. ``--rules FILE``
+replaces Anam's documented rules (sizes, error texts, answer shapes). It
+listens on loopback unless told otherwise.
 """
 
 from __future__ import annotations
@@ -16,15 +21,18 @@ import argparse
 import json
 import secrets
 import sys
+from pathlib import Path
 from typing import Any
 
 import jwt
 from aiohttp import web
 from livekit import api
 
-from .harness.anam_double import EMULATOR_VERSION, AnamDouble, SessionStart
+from .harness.anam_double import EMULATOR_VERSION, AnamDouble, ScriptedReply, SessionStart
+from .harness.anam_rules import DEFAULT_RULES, Rules, load_rules
 
 SESSIONS_PATH = "/v1/emulator/sessions"
+ANSWERS_PATH = "/v1/emulator/answers"
 #: Claims a caller needs to admit the avatar; everything else in the token stays out.
 SHOWN_CLAIMS = ("sub", "name", "kind", "video", "attributes", "iss", "exp")
 
@@ -59,9 +67,14 @@ def describe_session(
 
 
 def build_app(
-    api_key: str, *, livekit_key: str | None = None, livekit_secret: str | None = None, echo: bool = True
+    api_key: str,
+    *,
+    livekit_key: str | None = None,
+    livekit_secret: str | None = None,
+    echo: bool = True,
+    rules: Rules = DEFAULT_RULES,
 ) -> tuple[web.Application, AnamDouble]:
-    """The emulator's application: the Anam double plus the list of sessions it started."""
+    """The emulator's application: the Anam double, the sessions it started, the answer queue."""
     started: list[dict[str, Any]] = []
 
     def on_started(start: SessionStart) -> None:
@@ -70,13 +83,56 @@ def build_app(
         if echo:
             print(json.dumps(described), flush=True)
 
-    double = AnamDouble(api_key, on_started)
+    double = AnamDouble(api_key, on_started, rules=rules)
 
     async def sessions(_: web.Request) -> web.Response:
         return web.json_response({"emulator": EMULATOR_VERSION, "sessions": started})
 
-    app = double.app([web.get(SESSIONS_PATH, sessions)])
+    def queue() -> dict[str, Any]:
+        always = double.always
+        return {
+            "queued": [reply.describe() for reply in double.queued],
+            "always": always.describe() if always else None,
+            "answers": sorted(rules.documented_answers),
+        }
+
+    async def show_answers(_: web.Request) -> web.Response:
+        return web.json_response(queue())
+
+    async def queue_answers(request: web.Request) -> web.Response:
+        try:
+            payload = await request.json()
+            entries = payload if isinstance(payload, list) else [payload]
+            parsed = [(ScriptedReply.from_json(entry, rules), _times(entry)) for entry in entries]
+        except (ValueError, KeyError) as error:
+            return web.json_response({"error": "Bad Request", "message": str(error)}, status=400)
+        for reply, times in parsed:
+            double.script_reply(reply, times=times)
+        return web.json_response(queue())
+
+    async def clear_answers(_: web.Request) -> web.Response:
+        double.clear_script()
+        return web.json_response(queue())
+
+    app = double.app(
+        [
+            web.get(SESSIONS_PATH, sessions),
+            web.get(ANSWERS_PATH, show_answers),
+            web.post(ANSWERS_PATH, queue_answers),
+            web.delete(ANSWERS_PATH, clear_answers),
+        ]
+    )
     return app, double
+
+
+def _times(entry: Any) -> int | None:
+    """``"times": N`` queues an answer N times; ``"times": "always"`` answers every request from now."""
+    times = entry.get("times", 1) if isinstance(entry, dict) else 1
+    if times == "always":
+        return None
+    if not isinstance(times, int) or isinstance(times, bool) or times < 1:
+        raise ValueError(f'times must be a positive integer or "always"; got {times!r}')
+    return times
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,13 +144,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--api-key", default=None, help="the API key to accept (default: a new one, printed)")
     parser.add_argument("--livekit-api-key", default=None, help="verify avatar tokens with this LiveKit key")
     parser.add_argument("--livekit-api-secret", default=None, help="... and this LiveKit secret")
+    parser.add_argument(
+        "--rules",
+        default=None,
+        type=Path,
+        metavar="FILE",
+        help="Anam's rules as JSON (default: the suite's conformance/data/anam_rules.json)",
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     key = args.api_key or f"emulator-key-{secrets.token_hex(8)}"
-    app, _ = build_app(key, livekit_key=args.livekit_api_key, livekit_secret=args.livekit_api_secret)
+    rules = load_rules(args.rules)
+    app, _ = build_app(
+        key, livekit_key=args.livekit_api_key, livekit_secret=args.livekit_api_secret, rules=rules
+    )
     # A generated key is the emulator's own throwaway credential: the caller needs to see it.
     shown_key = key if args.api_key is None else "<as given>"
     print(
@@ -104,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
                 "emulator": EMULATOR_VERSION,
                 "api_url": f"http://{args.host}:{args.port}",
                 "api_key": shown_key,
+                "rules": rules.source,
             }
         ),
         flush=True,

@@ -11,6 +11,7 @@ from livekit.agents import (
     NOT_GIVEN,
     AgentSession,
     APIConnectOptions,
+    APIError,
     NotGivenOr,
     get_job_context,
     utils,
@@ -93,8 +94,17 @@ class AvatarSession(BaseAvatarSession[Any]):
         body = self._request_body(url, self._livekit_token(room, key, secret))
         await super().start(agent_session, room)
         session: dict[str, Any] = await self._api.start_session(body)
-        self.session_id = session.get("sessionId")
+        self.session_id = self._session_id(session)
         agent_session.output.replace_audio_tail(self._audio_output(room))
+
+    def _session_id(self, session: dict[str, Any]) -> str:
+        """Anam's answer names the session it opened; without one no avatar is coming."""
+        session_id = session.get("sessionId")
+        if not isinstance(session_id, str) or not session_id:
+            raise APIError(
+                "Anam's answer names no sessionId: no session was started", body=session, retryable=False
+            )
+        return session_id
 
     def _request_body(self, livekit_url: str, livekit_token: str) -> dict[str, Any]:
         return session_request_body(

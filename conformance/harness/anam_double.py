@@ -4,26 +4,41 @@ A real HTTP server, rather than a patched client, lets any plugin be put under
 test unchanged (the released wheels create their own ``aiohttp.ClientSession``),
 and the same application serves as the standalone emulator. It speaks both wire
 flows of the released plugins, judges the session request by
-:mod:`anam_rules`, records every request, and answers as a test scripts it.
+:mod:`anam_rules`, records every request, and answers in Anam's documented
+shapes, or as a test scripts it: any status and body, a body that is not JSON,
+or a transport fault a server can cause (closing the connection without an
+answer, holding the request past the client's timeout).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 import secrets
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 
-from .anam_rules import Acceptance, Rejection, judge_session_request
+from .anam_rules import DEFAULT_RULES, Acceptance, Rejection, Rules, judge_session_request
 from .evidence import RecordedRequest, parse_json
 
 #: Named in every cassette recorded from this emulator; bump it when its answers change.
-EMULATOR_VERSION = "anam-emulator 1.0 (anam-conformance)"
+#: 1.1: the engine-session answer carries Anam's full shape (engineHost, engineProtocol,
+#: signallingEndpoint, clientConfig, region), not only sessionId.
+EMULATOR_VERSION = "anam-emulator 1.1 (anam-conformance)"
 SESSION_TOKEN_PATH = "/v1/auth/session-token"
 ENGINE_SESSION_PATH = "/v1/engine/session"
+
+#: Transport faults a server can cause; a client-side equivalent is in :mod:`.transport`.
+CLOSE = "close"  # close the connection without answering (the client sees a reset / disconnect)
+STALL = "stall"  # hold the request, answer nothing, then close (the client's timeout must end it)
+FAULTS = (CLOSE, STALL)
+#: How long a stalled request is held unless told otherwise: longer than any sane timeout.
+STALL_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -39,10 +54,53 @@ class SessionStart:
 
 @dataclass(frozen=True)
 class ScriptedReply:
-    """An answer a test imposes on the next session request, whatever its body."""
+    """An answer a test imposes on a session request, whatever its body.
 
-    status: int
-    body: object
+    ``body`` is sent as JSON, or ``text`` verbatim (a body that is not JSON);
+    ``fault`` replaces the answer with a transport fault (:data:`CLOSE`,
+    :data:`STALL` for ``seconds``). A 2xx answer stands for the answer that opens
+    the session: in the two-request flow the session-token request is answered
+    by the rules and the engine-session request gets it.
+    """
+
+    status: int = 200
+    body: object = None
+    text: str | None = None
+    fault: str | None = None
+    seconds: float = STALL_SECONDS
+
+    @property
+    def is_success(self) -> bool:
+        return self.fault is None and 200 <= self.status < 300
+
+    def describe(self) -> dict[str, Any]:
+        if self.fault == STALL:
+            return {"fault": STALL, "seconds": self.seconds}
+        if self.fault is not None:
+            return {"fault": self.fault}
+        if self.text is not None:
+            return {"status": self.status, "text": self.text}
+        return {"status": self.status, "body": self.body}
+
+    @classmethod
+    def from_json(cls, data: Any, rules: Rules = DEFAULT_RULES) -> ScriptedReply:
+        """One answer as the emulator's admin endpoint takes it (see the README)."""
+        if not isinstance(data, dict):
+            raise ValueError(f"an answer is a JSON object; got {data!r}")
+        if "answer" in data:
+            status, body = rules.answer(str(data["answer"]))
+            return cls(status, body)
+        if "fault" in data:
+            if data["fault"] not in FAULTS:
+                raise ValueError(f"unknown fault {data['fault']!r}; known: {', '.join(FAULTS)}")
+            return cls(fault=str(data["fault"]), seconds=float(data.get("seconds", STALL_SECONDS)))
+        given = data.get("status")
+        if not isinstance(given, int) or isinstance(given, bool) or not 100 <= given <= 599:
+            raise ValueError(f"status must be an HTTP status code; got {given!r}")
+        status = given
+        if "text" in data:
+            return cls(status, text=str(data["text"]))
+        return cls(status, data.get("body"))
 
 
 SessionStarted = Callable[[SessionStart], None]
@@ -51,8 +109,15 @@ SessionStarted = Callable[[SessionStart], None]
 class AnamDouble:
     """Anam's session API, as the plugin sees it."""
 
-    def __init__(self, api_key: str, on_session_started: SessionStarted | None = None) -> None:
+    def __init__(
+        self,
+        api_key: str,
+        on_session_started: SessionStarted | None = None,
+        *,
+        rules: Rules = DEFAULT_RULES,
+    ) -> None:
         self.api_key = api_key
+        self.rules = rules
         self.requests: list[RecordedRequest] = []
         self.sessions: list[SessionStart] = []
         #: The status of each answer, in the order of ``requests``.
@@ -61,16 +126,41 @@ class AnamDouble:
         self.unauthorized: list[RecordedRequest] = []
         self._on_session_started = on_session_started
         self._scripted: deque[ScriptedReply] = deque()
+        self._always: ScriptedReply | None = None
         self._pending_tokens: dict[str, tuple[dict[str, object], Acceptance]] = {}
         self._ids = itertools.count(1)
+        self._closing = asyncio.Event()
 
-    def script(self, status: int, body: object, *, times: int = 1) -> None:
-        """Make the next ``times`` session requests get this answer."""
-        self._scripted.extend(ScriptedReply(status, body) for _ in range(times))
+    def script(self, status: int, body: object, *, times: int | None = 1) -> None:
+        """Make the next ``times`` session requests get this answer (every one, if ``times`` is None)."""
+        self.script_reply(ScriptedReply(status, body), times=times)
+
+    def script_reply(self, reply: ScriptedReply, *, times: int | None = 1) -> None:
+        """Queue any scripted answer, transport faults included; ``times=None``: every request from now."""
+        if times is None:
+            self._always = reply
+        else:
+            self._scripted.extend(reply for _ in range(times))
+
+    def clear_script(self) -> None:
+        self._scripted.clear()
+        self._always = None
+
+    @property
+    def queued(self) -> list[ScriptedReply]:
+        return list(self._scripted)
+
+    @property
+    def always(self) -> ScriptedReply | None:
+        return self._always
 
     @property
     def session_requests(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.carries_persona]
+
+    def close(self) -> None:
+        """Release every held (stalled) request, so the server can shut down at once."""
+        self._closing.set()
 
     def app(self, extra_routes: Iterable[web.RouteDef] = ()) -> web.Application:
         """The application; ``extra_routes`` (the standalone emulator's own) come before the catch-all 404."""
@@ -79,13 +169,22 @@ class AnamDouble:
         app.router.add_post(ENGINE_SESSION_PATH, self._engine_session)
         app.router.add_routes(list(extra_routes))
         app.router.add_route("*", "/{tail:.*}", self._not_found)
+
+        async def release(_: web.Application) -> None:
+            self.close()
+
+        app.on_shutdown.append(release)
         return app
 
     @web.middleware
     async def _answered(
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
-        response = await handler(request)
+        try:
+            response = await handler(request)
+        except BaseException:
+            self.answers.append(0)  # no answer: the connection was closed or the request abandoned
+            raise
         self.answers.append(response.status)
         return response
 
@@ -106,33 +205,49 @@ class AnamDouble:
         scheme, _, credential = value.partition(" ")
         return credential if scheme == "Bearer" and credential else None
 
-    def _judge(self, recorded: RecordedRequest) -> Acceptance | Rejection | ScriptedReply:
+    def _next_scripted(self, *, success: bool | None = None) -> ScriptedReply | None:
+        """The next scripted answer; with ``success`` given, only if it is (or is not) a 2xx."""
+        reply = self._scripted[0] if self._scripted else self._always
+        if reply is None or (success is not None and reply.is_success != success):
+            return None
+        if self._scripted:
+            self._scripted.popleft()
+        return reply
+
+    def _judge(
+        self, recorded: RecordedRequest, *, defer_success: bool = False
+    ) -> Acceptance | Rejection | ScriptedReply:
         if self._bearer(recorded) != self.api_key:
             self.unauthorized.append(recorded)
-            return Rejection(401, "Unauthorized", "Invalid API key")
-        if self._scripted:
-            return self._scripted.popleft()
-        return judge_session_request(recorded.body)
+            return self.rules.rejection("bad_key")
+        scripted = self._next_scripted(success=False if defer_success else None)
+        if scripted is not None:
+            return scripted
+        return judge_session_request(recorded.body, self.rules)
 
-    async def _session_token(self, request: web.Request) -> web.Response:
+    async def _session_token(self, request: web.Request) -> web.StreamResponse:
         recorded = await self._record(request)
-        verdict = self._judge(recorded)
+        # A scripted 2xx is the answer that opens the session: it waits for the engine request.
+        verdict = self._judge(recorded, defer_success=True)
         if not isinstance(verdict, Acceptance):
-            return _refuse(verdict)
+            return await self._refuse(request, verdict)
         token = f"st-{secrets.token_hex(12)}"
         assert isinstance(recorded.body, dict)
         self._pending_tokens[token] = (recorded.body, verdict)
         return web.json_response({"sessionToken": token})
 
-    async def _engine_session(self, request: web.Request) -> web.Response:
+    async def _engine_session(self, request: web.Request) -> web.StreamResponse:
         recorded = await self._record(request)
         bearer = self._bearer(recorded)
         if bearer in self._pending_tokens:
             body, acceptance = self._pending_tokens.pop(bearer)
+            scripted = self._next_scripted(success=True)
+            if scripted is not None:
+                return await self._refuse(request, scripted)
             return self._start(body, acceptance)
         verdict = self._judge(recorded)
         if not isinstance(verdict, Acceptance):
-            return _refuse(verdict)
+            return await self._refuse(request, verdict)
         assert isinstance(recorded.body, dict)
         return self._start(recorded.body, verdict)
 
@@ -149,14 +264,22 @@ class AnamDouble:
         self.sessions.append(start)
         if self._on_session_started is not None:
             self._on_session_started(start)
-        return web.json_response({"sessionId": start.session_id})
+        return web.json_response(self.rules.session_answer_for(start.session_id))
 
     async def _not_found(self, request: web.Request) -> web.Response:
         await self._record(request)
-        return web.json_response({"error": "Not Found", "message": request.path}, status=404)
+        return web.json_response(self.rules.rejection("not_found", path=request.path).body(), status=404)
 
-
-def _refuse(verdict: Rejection | ScriptedReply) -> web.Response:
-    if isinstance(verdict, ScriptedReply):
+    async def _refuse(self, request: web.Request, verdict: Rejection | ScriptedReply) -> web.StreamResponse:
+        if isinstance(verdict, Rejection):
+            return web.json_response(verdict.body(), status=verdict.status)
+        if verdict.fault == STALL:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._closing.wait(), verdict.seconds)
+        if verdict.fault is not None:
+            if request.transport is not None:
+                request.transport.close()
+            raise web.HTTPServiceUnavailable()  # never written: the connection is gone
+        if verdict.text is not None:
+            return web.Response(status=verdict.status, text=verdict.text, content_type="text/html")
         return web.json_response(verdict.body, status=verdict.status)
-    return web.json_response(verdict.body(), status=verdict.status)

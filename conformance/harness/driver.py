@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +22,7 @@ from livekit.agents import APIConnectOptions
 
 from ..expect import Blocked, ClauseViolation, require
 from ..target import PluginTarget
-from .anam_double import AnamDouble, SessionStart
+from .anam_double import AnamDouble, ScriptedReply, SessionStart
 from .evidence import RecordedRequest, describe
 from .facts import AudioFacts, ErrorFacts, python_audio_facts, python_error_facts
 from .livekit_doubles import (
@@ -35,6 +36,7 @@ from .livekit_doubles import (
     job_context,
     verify_avatar_token,
 )
+from .transport import client_faults
 from .watchdog import guard_await, guard_sync
 
 LIVEKIT_URL = "wss://conformance.livekit.invalid"
@@ -87,12 +89,14 @@ class StartOutcome:
     expected_identity: str = DEFAULT_AVATAR_IDENTITY
     audio_sink: Any = None
     room: FakeRoom | None = None
-    #: The status Anam answered to each request, in order.
+    #: The status Anam answered to each request, in order (0: no answer).
     answers: list[int] = field(default_factory=list)
     #: Requests Anam refused for their Authorization (not ``Bearer <the API key>``).
     unauthorized: list[RecordedRequest] = field(default_factory=list)
     #: A premise of every check that the call itself broke (the public types refused it).
     premise: Blocked | None = None
+    elapsed: float | None = None  # seconds from construction to the end of the drive
+    overran: bool = False  # the drive was cut off at the caller's deadline (a start that never ends)
 
     @property
     def session_requests(self) -> list[RecordedRequest]:
@@ -219,6 +223,7 @@ async def drive(
     api_url: str,
     arrival: AvatarArrival,
     session_started: Callable[[], bool],
+    conn_options: APIConnectOptions = CONN_OPTIONS,
 ) -> None:
     """Construct, ``start()`` and ``wait_for_join()`` as an agent would, into ``arrival.outcome``.
 
@@ -238,7 +243,7 @@ async def drive(
                     "persona_config": build_persona(target, call.persona),
                     "api_url": api_url,
                     "api_key": ANAM_API_KEY,
-                    "conn_options": CONN_OPTIONS,
+                    "conn_options": conn_options,
                 }
                 if call.session_options is not NOT_GIVEN_OPTIONS:
                     stage = "options"
@@ -288,35 +293,63 @@ async def start_avatar(
     *,
     persona: Persona = Persona(),
     session_options: Mapping[str, Any] | Any = NOT_GIVEN_OPTIONS,
-    scripted_replies: tuple[tuple[int, object], ...] = (),
+    scripted_replies: tuple[tuple[int, object] | ScriptedReply, ...] = (),
     avatar_participant_identity: str | None = None,
     room_name: str | None = None,
+    always: ScriptedReply | None = None,
+    client_fault: str | None = None,
+    conn_options: APIConnectOptions = CONN_OPTIONS,
+    deadline: float | None = None,
 ) -> StartOutcome:
-    """Start the plugin's avatar once against a fresh Anam double and room."""
+    """Start the plugin's avatar once against a fresh Anam double and room.
+
+    ``scripted_replies`` answer the next session requests in turn, ``always``
+    every one after them; ``client_fault`` (a :data:`transport.CLIENT_FAULTS`
+    name) makes every request fail at the aiohttp client layer instead;
+    ``deadline`` (seconds) cuts off a start that does not end (``overran``).
+    """
     outcome = StartOutcome()
     outcome.room = FakeRoom() if room_name is None else FakeRoom(name=room_name)
     arrival = AvatarArrival(outcome.room, outcome)
     anam = AnamDouble(ANAM_API_KEY, arrival.session_started)
-    for status, body in scripted_replies:
-        anam.script(status, body)
+    for reply in scripted_replies:
+        anam.script_reply(reply if isinstance(reply, ScriptedReply) else ScriptedReply(*reply))
+    if always is not None:
+        anam.script_reply(always, times=None)
     runner = web.AppRunner(anam.app(), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = runner.addresses[0][1]
+    faulted: list[RecordedRequest] = []
+    started = time.monotonic()
     try:
-        await drive(
-            target,
-            Call(persona, session_options, avatar_participant_identity),
-            api_url=f"http://127.0.0.1:{port}",
-            arrival=arrival,
-            session_started=lambda: bool(anam.sessions),
-        )
+        with contextlib.ExitStack() as stack:
+            if client_fault is not None:
+                faulted = stack.enter_context(client_faults(client_fault))
+            driving = drive(
+                target,
+                Call(persona, session_options, avatar_participant_identity),
+                api_url=f"http://127.0.0.1:{port}",
+                arrival=arrival,
+                session_started=lambda: bool(anam.sessions),
+                conn_options=conn_options,
+            )
+            try:
+                await asyncio.wait_for(driving, deadline)
+            except asyncio.TimeoutError:
+                outcome.overran = True
+                overran = asyncio.TimeoutError(f"start() still running after {deadline}s")
+                outcome.error = outcome.error or overran
+                outcome.error_during = outcome.error_during or "start"
+                outcome.failure = outcome.failure or python_error_facts(overran)
     finally:
-        outcome.requests = list(anam.requests)
+        outcome.elapsed = time.monotonic() - started
+        outcome.requests = list(anam.requests) + faulted
         outcome.sessions = list(anam.sessions)
         outcome.answers = list(anam.answers)
         outcome.unauthorized = list(anam.unauthorized)
+        anam.close()
         await runner.cleanup()
     if outcome.premise is not None:
         raise outcome.premise

@@ -14,19 +14,11 @@ BREAKS = ("request.shape",)
 
 
 class _TextAPI(api.AnamAPI):
-    async def start_session(self, body: dict[str, Any]) -> dict[str, Any]:
-        url = f"{self._api_url}{api.ENGINE_SESSION_PATH}"
+    def _post(
+        self, http: aiohttp.ClientSession, url: str, body: dict[str, Any], headers: dict[str, str]
+    ) -> Any:
         headers = {"Authorization": f"Bearer {self._api_key}"}
-        async with (
-            aiohttp.ClientSession() as http,
-            http.post(url, data=json.dumps(body), headers=headers) as r,
-        ):
-            if not r.ok:
-                raise api.APIStatusError(
-                    "Anam refused the session", status_code=r.status, body=await r.text()
-                )
-            result: dict[str, Any] = await r.json(content_type=None)
-            return result
+        return http.post(url, data=json.dumps(body), headers=headers)
 
 
 AvatarSession = avatar_session_with(_TextAPI)

@@ -1,0 +1,338 @@
+"""The rest of Anam's answers: every error status, retries, transport faults, a malformed success.
+
+Statuses and bodies come from the loopback double (the one source of truth for
+what Anam answers); faults no answer can express (refused, reset, timed out)
+are raised at the aiohttp client layer (:mod:`conformance.harness.transport`),
+at once; only ``transport.timeout-bounded`` waits, for a deliberately short
+timeout, against a double that holds the request.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from livekit.agents import APIConnectionError, APIConnectOptions, APIError, APIStatusError, APITimeoutError
+from livekit.agents.voice.avatar import DataStreamAudioOutput
+
+from conformance.expect import expect, require
+from conformance.harness.anam_double import STALL, ScriptedReply
+from conformance.harness.anam_rules import DEFAULT_RULES
+from conformance.harness.driver import ANAM_API_KEY, CONN_OPTIONS, Persona, StartOutcome, start_avatar
+from conformance.harness.evidence import describe
+from conformance.harness.transport import CONNECTION_FAULTS, TIMEOUT_FAULTS
+from conformance.target import PluginTarget
+
+pytestmark = pytest.mark.asyncio
+
+ATTEMPTS = CONN_OPTIONS.max_retry + 1
+#: A start still running after this long is retrying without end (everything here answers at once).
+DEADLINE = 3.0
+PERSONA = Persona(avatar_model="cara-4-latest")
+
+
+def _documented(name: str) -> tuple[int, dict[str, str]]:
+    return DEFAULT_RULES.answer(name)
+
+
+def _error_body(status: int, error: str, message: str) -> tuple[int, dict[str, str]]:
+    return status, {"error": error, "message": message}
+
+
+FINAL_STATUSES = {
+    "401": DEFAULT_RULES.rejection("bad_key").status,
+    "402-no-plan": 402,
+    "403-forbidden": 403,
+    "404": 404,
+    "422": 422,
+}
+FINAL_ANSWERS: dict[str, tuple[int, dict[str, str]]] = {
+    "401": (401, DEFAULT_RULES.rejection("bad_key").body()),
+    "402-no-plan": _documented("no-plan"),
+    "403-forbidden": _documented("forbidden"),
+    "404": (404, DEFAULT_RULES.rejection("not_found", path="/v1/engine/session").body()),
+    "422": _error_body(422, "Unprocessable Entity", "personaConfig.avatarId is not a valid avatar"),
+}
+RETRYABLE_ANSWERS: dict[str, tuple[int, dict[str, str]]] = {
+    "408": _error_body(408, "Request Timeout", "Request timed out"),
+    "429-concurrent-sessions": _documented("concurrent-session-limit"),
+    "429-spend-cap": _documented("spend-cap"),
+    "429-usage-limit": _documented("usage-limit"),
+    "500": _documented("server-error"),
+    "502": _error_body(502, "Bad Gateway", "Bad gateway"),
+    "503-service-busy": _documented("service-busy"),
+    "504": _error_body(504, "Gateway Timeout", "Gateway timeout"),
+}
+RETRYABLE_FAULTS = CONNECTION_FAULTS + TIMEOUT_FAULTS
+
+
+#: Per plugin module: a plain start's facts, the premises of every check here (one start per run).
+_BASELINE: dict[str, tuple[bool, int, str]] = {}
+
+
+async def _premises(target: PluginTarget) -> None:
+    """A plain start is accepted by Anam and sends one session request; other clauses own both."""
+    if target.module_name not in _BASELINE:
+        plain = await start_avatar(target, persona=PERSONA, deadline=DEADLINE)
+        first = plain.session_requests[0].header("Authorization") if plain.session_requests else None
+        _BASELINE[target.module_name] = (
+            first == f"Bearer {ANAM_API_KEY}",
+            len(plain.session_requests),
+            repr(plain.error),
+        )
+    authorized, requests, error = _BASELINE[target.module_name]
+    require(
+        authorized,
+        by="request.shape",
+        expected="the session request authorized with Bearer <API key>",
+        actual="another Authorization",
+    )
+    require(
+        requests == 1 and error == "None",
+        by="session.one-request",
+        expected="a plain start() to succeed with one session request",
+        actual=f"{requests} session request(s), error {error}",
+    )
+
+
+def _reached_anam(outcome: StartOutcome) -> None:
+    require(
+        bool(outcome.session_requests),
+        by="session.one-request",
+        expected="start() to send its session request",
+        actual=f"no session request; error {outcome.error!r}",
+    )
+
+
+def _stopped(outcome: StartOutcome) -> None:
+    require(
+        not outcome.overran and len(outcome.session_requests) <= ATTEMPTS,
+        by="retry.bounded",
+        expected=f"at most {ATTEMPTS} attempts, then an end",
+        actual=f"{len(outcome.session_requests)} session requests"
+        + (f", still retrying after {DEADLINE}s" if outcome.overran else ""),
+    )
+
+
+def _same_body(actual: object, body: object) -> bool:
+    text = json.dumps(body)
+    try:
+        return actual in (text, body) or json.dumps(actual) == text
+    except TypeError:
+        return False
+
+
+async def _persistently(target: PluginTarget, answer: tuple[int, object]) -> StartOutcome:
+    return await start_avatar(target, persona=PERSONA, always=ScriptedReply(*answer), deadline=DEADLINE)
+
+
+@pytest.mark.clause("answers.status-surfaced")
+@pytest.mark.parametrize("case", [*FINAL_ANSWERS, *RETRYABLE_ANSWERS])
+async def test_every_error_status_is_an_api_status_error_with_anams_body(
+    anam_target: PluginTarget, case: str
+) -> None:
+    await _premises(anam_target)
+    status, body = FINAL_ANSWERS.get(case) or RETRYABLE_ANSWERS[case]
+    outcome = await _persistently(anam_target, (status, body))
+    _reached_anam(outcome)
+    _stopped(outcome)
+    error = outcome.error
+    expect(
+        isinstance(error, APIStatusError)
+        and error.status_code == status
+        and _same_body(getattr(error, "body", None), body),
+        expected=f"APIStatusError with status_code {status} and body {json.dumps(body)}",
+        actual=repr(error)
+        if not isinstance(error, APIStatusError)
+        else f"APIStatusError status_code {error.status_code}, body {error.body!r}",
+    )
+
+
+@pytest.mark.clause("retry.retryable-retried")
+@pytest.mark.parametrize("case", ["408", "429-concurrent-sessions", "500", "503-service-busy"])
+async def test_a_retryable_status_is_tried_max_retry_plus_one_times(
+    anam_target: PluginTarget, case: str
+) -> None:
+    await _premises(anam_target)
+    outcome = await _persistently(anam_target, RETRYABLE_ANSWERS[case])
+    _reached_anam(outcome)
+    expect(
+        len(outcome.session_requests) >= ATTEMPTS,
+        expected=f"{ATTEMPTS} attempts for a persistent HTTP {case} (max_retry={CONN_OPTIONS.max_retry})",
+        actual=f"{len(outcome.session_requests)}: {describe(outcome.session_requests)}",
+    )
+
+
+@pytest.mark.clause("retry.retryable-retried")
+@pytest.mark.parametrize("fault", RETRYABLE_FAULTS)
+async def test_a_connection_fault_is_tried_max_retry_plus_one_times(
+    anam_target: PluginTarget, fault: str
+) -> None:
+    await _premises(anam_target)
+    outcome = await start_avatar(anam_target, persona=PERSONA, client_fault=fault, deadline=DEADLINE)
+    _reached_anam(outcome)
+    expect(
+        len(outcome.session_requests) >= ATTEMPTS,
+        expected=f"{ATTEMPTS} attempts when every one ends in {fault} (max_retry={CONN_OPTIONS.max_retry})",
+        actual=f"{len(outcome.session_requests)} attempt(s), then {outcome.error!r}",
+    )
+
+
+@pytest.mark.clause("retry.retryable-retried")
+@pytest.mark.parametrize("case", ["429-concurrent-sessions", "503-service-busy"])
+async def test_a_success_on_a_retry_starts_the_session(anam_target: PluginTarget, case: str) -> None:
+    await _premises(anam_target)
+    outcome = await start_avatar(
+        anam_target, persona=PERSONA, scripted_replies=(RETRYABLE_ANSWERS[case],), deadline=DEADLINE
+    )
+    _reached_anam(outcome)
+    expect(
+        outcome.error is None and len(outcome.sessions) >= 1,
+        expected=f"a retry after HTTP {case}, and the session it opens",
+        actual=f"{len(outcome.session_requests)} request(s), error {outcome.error!r}",
+    )
+
+
+@pytest.mark.clause("retry.bounded")
+@pytest.mark.parametrize("case", ["429-concurrent-sessions", "429-spend-cap", "503-service-busy", "500"])
+async def test_a_persistent_retryable_status_is_not_tried_beyond_the_budget(
+    anam_target: PluginTarget, case: str
+) -> None:
+    await _premises(anam_target)
+    outcome = await _persistently(anam_target, RETRYABLE_ANSWERS[case])
+    expect(
+        not outcome.overran and len(outcome.session_requests) <= ATTEMPTS,
+        expected=f"at most {ATTEMPTS} session requests for a persistent HTTP {case}",
+        actual=f"{len(outcome.session_requests)}"
+        + (f", still retrying after {DEADLINE}s" if outcome.overran else ""),
+    )
+
+
+@pytest.mark.clause("retry.bounded")
+@pytest.mark.parametrize("fault", RETRYABLE_FAULTS)
+async def test_a_persistent_connection_fault_is_not_tried_beyond_the_budget(
+    anam_target: PluginTarget, fault: str
+) -> None:
+    await _premises(anam_target)
+    outcome = await start_avatar(anam_target, persona=PERSONA, client_fault=fault, deadline=DEADLINE)
+    expect(
+        not outcome.overran and len(outcome.session_requests) <= ATTEMPTS,
+        expected=f"at most {ATTEMPTS} attempts when every one ends in {fault}",
+        actual=f"{len(outcome.session_requests)}"
+        + (f", still retrying after {DEADLINE}s" if outcome.overran else ""),
+    )
+
+
+@pytest.mark.clause("transport.connection-surfaced")
+@pytest.mark.parametrize("fault", RETRYABLE_FAULTS)
+async def test_a_connection_fault_is_an_api_connection_error(anam_target: PluginTarget, fault: str) -> None:
+    await _premises(anam_target)
+    outcome = await start_avatar(anam_target, persona=PERSONA, client_fault=fault, deadline=DEADLINE)
+    _reached_anam(outcome)
+    _stopped(outcome)
+    expect(
+        isinstance(outcome.error, APIConnectionError),
+        expected=f"APIConnectionError when every attempt ends in {fault}",
+        actual=repr(outcome.error),
+    )
+
+
+@pytest.mark.clause("transport.connection-surfaced")
+async def test_a_connection_the_server_closes_is_an_api_connection_error(anam_target: PluginTarget) -> None:
+    """The server-side twin of the ``reset`` fault: the double closes the connection unanswered."""
+    await _premises(anam_target)
+    outcome = await start_avatar(
+        anam_target, persona=PERSONA, always=ScriptedReply(fault="close"), deadline=DEADLINE
+    )
+    _reached_anam(outcome)
+    _stopped(outcome)
+    expect(
+        isinstance(outcome.error, APIConnectionError),
+        expected="APIConnectionError when Anam closes every connection without an answer",
+        actual=repr(outcome.error),
+    )
+
+
+@pytest.mark.clause("transport.timeout-surfaced")
+@pytest.mark.parametrize("fault", TIMEOUT_FAULTS)
+async def test_a_timeout_is_an_api_timeout_error(anam_target: PluginTarget, fault: str) -> None:
+    await _premises(anam_target)
+    outcome = await start_avatar(anam_target, persona=PERSONA, client_fault=fault, deadline=DEADLINE)
+    _reached_anam(outcome)
+    _stopped(outcome)
+    require(
+        isinstance(outcome.error, APIConnectionError),
+        by="transport.connection-surfaced",
+        expected="an APIConnectionError of some kind",
+        actual=repr(outcome.error),
+    )
+    expect(
+        isinstance(outcome.error, APITimeoutError),
+        expected=f"APITimeoutError when every attempt ends in {fault}",
+        actual=repr(outcome.error),
+    )
+
+
+#: A deliberately short timeout: the one test here that waits, for about TIMEOUT x attempts.
+SHORT = APIConnectOptions(max_retry=1, retry_interval=0.0, timeout=0.15)
+SLACK = 0.5
+
+
+@pytest.mark.clause("transport.timeout-bounded")
+async def test_a_start_against_a_silent_anam_ends_within_its_timeouts(anam_target: PluginTarget) -> None:
+    await _premises(anam_target)
+    attempts = SHORT.max_retry + 1
+    bound = SHORT.timeout * attempts + SHORT.retry_interval * SHORT.max_retry + SLACK
+    outcome = await start_avatar(
+        anam_target,
+        persona=PERSONA,
+        always=ScriptedReply(fault=STALL),
+        conn_options=SHORT,
+        deadline=bound,
+    )
+    _reached_anam(outcome)
+    require(  # more attempts than the budget take longer than the budget's time: retry.bounded's fault
+        len(outcome.session_requests) <= attempts,
+        by="retry.bounded",
+        expected=f"at most {attempts} attempts",
+        actual=f"{len(outcome.session_requests)}",
+    )
+    elapsed = outcome.elapsed or 0.0
+    expect(
+        not outcome.overran and elapsed <= bound,
+        expected=f"start() to end within {bound:.2f}s (timeout {SHORT.timeout}s x {attempts} attempts "
+        f"+ {SLACK}s) when Anam never answers",
+        actual=f"still running after {bound:.2f}s; cut off"
+        if outcome.overran
+        else f"ended after {elapsed:.2f}s",
+    )
+
+
+def _without_session_id() -> dict[str, object]:
+    answer = DEFAULT_RULES.session_answer_for("unused")
+    del answer["sessionId"]
+    return answer
+
+
+MALFORMED = {
+    "no-session-id": ScriptedReply(200, _without_session_id()),
+    "not-json": ScriptedReply(200, text="<html><body>502 Bad Gateway</body></html>"),
+}
+
+
+@pytest.mark.clause("answers.malformed-success")
+@pytest.mark.parametrize("case", list(MALFORMED))
+async def test_a_malformed_success_is_an_api_error_not_a_session(
+    anam_target: PluginTarget, case: str
+) -> None:
+    await _premises(anam_target)
+    outcome = await start_avatar(anam_target, persona=PERSONA, always=MALFORMED[case], deadline=DEADLINE)
+    _reached_anam(outcome)
+    _stopped(outcome)
+    handed_off = isinstance(outcome.audio_sink, DataStreamAudioOutput)
+    expect(
+        isinstance(outcome.error, APIError) and outcome.error_during == "start" and not handed_off,
+        expected=f"start() to raise an APIError for a 200 answer ({case}) and hand no audio to an avatar",
+        actual=f"error {outcome.error!r} during {outcome.error_during}, "
+        f"audio {'handed to the avatar' if handed_off else 'kept'}",
+    )
