@@ -120,7 +120,14 @@ def judge(mutant: Mutant, exit_code: int, report: dict[str, Any] | None, seconds
         return tuple(c["id"] for c in clauses if c["outcome"] in outcomes)
 
     unjudged = tuple(c["id"] for c in clauses if c["outcome"] not in ("fail", *NOT_BLAMED))
-    return Verdict(mutant, exit_code, report["verdict"], having("fail"), seconds, having("blocked"), unjudged)
+    details = tuple(
+        (c["id"], (c.get("detail") or c["outcome"]).splitlines()[0])
+        for c in clauses
+        if c["id"] in unjudged or (c["outcome"] == "fail" and c["id"] not in mutant.breaks)
+    )
+    return Verdict(
+        mutant, exit_code, report["verdict"], having("fail"), seconds, having("blocked"), unjudged, details
+    )
 
 
 #: The property tests' profile for mutants: the gauntlet asks each one only whether the

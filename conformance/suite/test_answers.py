@@ -75,10 +75,11 @@ async def _premises(target: PluginTarget) -> None:
     if target.module_name not in _BASELINE:
         plain = await start_avatar(target, persona=PERSONA, deadline=DEADLINE)
         first = plain.session_requests[0].header("Authorization") if plain.session_requests else None
+        started = plain.failure is None or plain.error_during == "wait_for_join"
         _BASELINE[target.module_name] = (
             first == f"Bearer {ANAM_API_KEY}",
             len(plain.session_requests),
-            repr(plain.error),
+            "None" if started else repr(plain.error),
         )
     authorized, requests, error = _BASELINE[target.module_name]
     require(
@@ -186,8 +187,9 @@ async def test_a_success_on_a_retry_starts_the_session(anam_target: PluginTarget
         anam_target, persona=PERSONA, scripted_replies=(RETRYABLE_ANSWERS[case],), deadline=DEADLINE
     )
     _reached_anam(outcome)
+    started = outcome.error is None or outcome.error_during == "wait_for_join"  # joining is not this clause's
     expect(
-        outcome.error is None and len(outcome.sessions) >= 1,
+        started and len(outcome.sessions) >= 1,
         expected=f"a retry after HTTP {case}, and the session it opens",
         actual=f"{len(outcome.session_requests)} request(s), error {outcome.error!r}",
     )
