@@ -10,9 +10,9 @@ A clause's outcome, strongest first:
   this clause's requirement, so it is evidence against it).
 - ``error``: the suite itself could not judge a check (unreadable evidence, a
   crashed harness or driver). No verdict about the plugin is given then.
-- ``blocked``: a check could not judge this clause because another clause
-  failed first; the report names that clause.
-- ``pass``: at least one check ran and passed, and none of the above.
+- ``pass``: at least one check ran and passed, and none failed or errored.
+- ``blocked``: no check could judge this clause, because another clause failed
+  first; the report names that clause.
 - ``unimplemented``: the plugin lacks the optional surface the clause is about.
 - ``skip``: nothing ran, which is not a pass either.
 """
@@ -32,7 +32,7 @@ ClauseOutcome = TestOutcome
 Verdict = Literal["conforming", "nonconforming", "error"]
 OUTCOMES: tuple[ClauseOutcome, ...] = ("pass", "fail", "blocked", "unimplemented", "error", "skip")
 #: Which outcome a clause takes when its checks ended differently, strongest first.
-PRECEDENCE: tuple[ClauseOutcome, ...] = ("fail", "error", "blocked", "pass", "unimplemented")
+PRECEDENCE: tuple[ClauseOutcome, ...] = ("fail", "error", "pass", "blocked", "unimplemented")
 UNIMPLEMENTED_PREFIX = "unimplemented: "
 SCHEMA_VERSION = 2
 #: pytest's exit code for a run that gave no verdict about the plugin (its "internal error").
@@ -71,7 +71,8 @@ class ClauseResult:
             if own is not None:
                 return own
             seen = self.premise_failures[0]
-            return f"{seen.detail} (a premise of {seen.nodeid})"
+            premise = seen.detail.removeprefix(f"blocked by {self.clause.id}: ")
+            return f"{premise} (a premise of {seen.nodeid})"
         if self.outcome == "blocked":
             found = next(t for t in self.tests if t.outcome == "blocked")
             return found.detail

@@ -17,6 +17,7 @@ from conformance.premises import (
     require_pair_sent,
     require_persona_kept,
     require_pre_feature_baseline,
+    require_sent,
     sent_dimensions,
 )
 from conformance.target import PluginTarget
@@ -145,3 +146,35 @@ async def test_avatar_publishes_video_at_the_requested_size(
 
 def without_token(body: Any) -> Any:
     return with_token(body, "<livekit-jwt>")
+
+
+@pytest.mark.clause("dims.published-size")
+@pytest.mark.needs("SessionOptions")
+async def test_a_retried_start_publishes_the_requested_size(anam_target: PluginTarget) -> None:
+    """Anam is busy once (503, retryable): the session the retry opens still has the asked size."""
+    persona, (width, height) = Persona(avatar_model="cara-4-latest"), (768, 1152)
+    outcome = await start_avatar(
+        anam_target,
+        persona=persona,
+        session_options={"video_width": width, "video_height": height},
+        scripted_replies=((503, {"error": "Service Unavailable", "message": "Service busy"}),),
+    )
+    require_sent(outcome, f"{width}x{height}", refusable=False)
+    first = outcome.session_requests[0]
+    require_pair_sent(first, width, height)
+    require_persona_kept(first, persona)
+    outcome.require_authorized()
+    sent, sessions = len(outcome.session_requests), len(outcome.sessions)
+    require(
+        sent >= 2 and sessions == 1,
+        by="retry.retryable-retried",
+        expected="the 503 retried, and the retry opening the session",
+        actual=f"{sent} request(s), {sessions} session(s), {outcome.failure}",
+    )
+    outcome.require_admitted()
+    published = (outcome.avatar.video_width, outcome.avatar.video_height) if outcome.avatar else None
+    expect(
+        published == (width, height),
+        expected=f"a {width}x{height} video track after the retry",
+        actual=f"published {published}",
+    )
