@@ -13,8 +13,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-ErrorKind = Literal["argument", "api-status", "api-connection", "api-timeout", "other"]
-ERROR_KINDS: tuple[ErrorKind, ...] = ("argument", "api-status", "api-connection", "api-timeout", "other")
+ErrorKind = Literal["argument", "api-status", "api-connection", "api-timeout", "api", "other"]
+ERROR_KINDS: tuple[ErrorKind, ...] = (
+    "argument",
+    "api-status",
+    "api-connection",
+    "api-timeout",
+    "api",
+    "other",
+)
+#: The kinds that are the framework's API errors (``APIError`` and its subclasses).
+API_KINDS: frozenset[ErrorKind] = frozenset({"api-status", "api-connection", "api-timeout", "api"})
+#: The kinds that are the framework's connection error (``APIConnectionError``, ``APITimeoutError`` included).
+CONNECTION_KINDS: frozenset[ErrorKind] = frozenset({"api-connection", "api-timeout"})
 
 
 @dataclass(frozen=True)
@@ -46,7 +57,7 @@ def python_error_facts(error: BaseException | None) -> ErrorFacts | None:
     """The facts of a Python exception, by livekit-agents' own error classes."""
     if error is None:
         return None
-    from livekit.agents import APIConnectionError, APIStatusError, APITimeoutError
+    from livekit.agents import APIConnectionError, APIError, APIStatusError, APITimeoutError
 
     name, message = type(error).__name__, str(error)
     if isinstance(error, APIStatusError):
@@ -56,6 +67,8 @@ def python_error_facts(error: BaseException | None) -> ErrorFacts | None:
         return ErrorFacts("api-timeout", name, message)
     if isinstance(error, APIConnectionError):
         return ErrorFacts("api-connection", name, message)
+    if isinstance(error, APIError):
+        return ErrorFacts("api", name, message)
     if isinstance(error, ValueError):
         return ErrorFacts("argument", name, message)
     return ErrorFacts("other", name, message)

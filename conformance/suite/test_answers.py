@@ -12,14 +12,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from livekit.agents import APIConnectionError, APIConnectOptions, APIError, APIStatusError, APITimeoutError
-from livekit.agents.voice.avatar import DataStreamAudioOutput
+from livekit.agents import APIConnectOptions
 
 from conformance.expect import expect, require
 from conformance.harness.anam_double import STALL, ScriptedReply
 from conformance.harness.anam_rules import DEFAULT_RULES
 from conformance.harness.driver import ANAM_API_KEY, CONN_OPTIONS, Persona, StartOutcome, start_avatar
 from conformance.harness.evidence import describe
+from conformance.harness.facts import API_KINDS, CONNECTION_KINDS
 from conformance.harness.transport import CONNECTION_FAULTS, TIMEOUT_FAULTS
 from conformance.target import PluginTarget
 
@@ -79,7 +79,7 @@ async def _premises(target: PluginTarget) -> None:
         _BASELINE[target.module_name] = (
             first == f"Bearer {ANAM_API_KEY}",
             len(plain.session_requests),
-            "None" if started else repr(plain.error),
+            "None" if started else str(plain.failure),
         )
     authorized, requests, error = _BASELINE[target.module_name]
     require(
@@ -101,7 +101,7 @@ def _reached_anam(outcome: StartOutcome) -> None:
         bool(outcome.session_requests),
         by="session.one-request",
         expected="start() to send its session request",
-        actual=f"no session request; error {outcome.error!r}",
+        actual=f"no session request; error {outcome.failure}",
     )
 
 
@@ -137,15 +137,14 @@ async def test_every_error_status_is_an_api_status_error_with_anams_body(
     outcome = await _persistently(anam_target, (status, body))
     _reached_anam(outcome)
     _stopped(outcome)
-    error = outcome.error
+    failure = outcome.failure
     expect(
-        isinstance(error, APIStatusError)
-        and error.status_code == status
-        and _same_body(getattr(error, "body", None), body),
+        failure is not None
+        and failure.kind == "api-status"
+        and failure.status == status
+        and _same_body(failure.body, body),
         expected=f"APIStatusError with status_code {status} and body {json.dumps(body)}",
-        actual=repr(error)
-        if not isinstance(error, APIStatusError)
-        else f"APIStatusError status_code {error.status_code}, body {error.body!r}",
+        actual=str(failure),
     )
 
 
@@ -175,7 +174,7 @@ async def test_a_connection_fault_is_tried_max_retry_plus_one_times(
     expect(
         len(outcome.session_requests) >= ATTEMPTS,
         expected=f"{ATTEMPTS} attempts when every one ends in {fault} (max_retry={CONN_OPTIONS.max_retry})",
-        actual=f"{len(outcome.session_requests)} attempt(s), then {outcome.error!r}",
+        actual=f"{len(outcome.session_requests)} attempt(s), then {outcome.failure}",
     )
 
 
@@ -187,11 +186,11 @@ async def test_a_success_on_a_retry_starts_the_session(anam_target: PluginTarget
         anam_target, persona=PERSONA, scripted_replies=(RETRYABLE_ANSWERS[case],), deadline=DEADLINE
     )
     _reached_anam(outcome)
-    started = outcome.error is None or outcome.error_during == "wait_for_join"  # joining is not this clause's
+    started = outcome.failure is None or outcome.error_during == "wait_for_join"  # joining: not this clause's
     expect(
         started and len(outcome.sessions) >= 1,
         expected=f"a retry after HTTP {case}, and the session it opens",
-        actual=f"{len(outcome.session_requests)} request(s), error {outcome.error!r}",
+        actual=f"{len(outcome.session_requests)} request(s), error {outcome.failure}",
     )
 
 
@@ -233,9 +232,9 @@ async def test_a_connection_fault_is_an_api_connection_error(anam_target: Plugin
     _reached_anam(outcome)
     _stopped(outcome)
     expect(
-        isinstance(outcome.error, APIConnectionError),
+        _kind(outcome) in CONNECTION_KINDS,
         expected=f"APIConnectionError when every attempt ends in {fault}",
-        actual=repr(outcome.error),
+        actual=str(outcome.failure),
     )
 
 
@@ -249,9 +248,9 @@ async def test_a_connection_the_server_closes_is_an_api_connection_error(anam_ta
     _reached_anam(outcome)
     _stopped(outcome)
     expect(
-        isinstance(outcome.error, APIConnectionError),
+        _kind(outcome) in CONNECTION_KINDS,
         expected="APIConnectionError when Anam closes every connection without an answer",
-        actual=repr(outcome.error),
+        actual=str(outcome.failure),
     )
 
 
@@ -263,15 +262,15 @@ async def test_a_timeout_is_an_api_timeout_error(anam_target: PluginTarget, faul
     _reached_anam(outcome)
     _stopped(outcome)
     require(
-        isinstance(outcome.error, APIConnectionError),
+        _kind(outcome) in CONNECTION_KINDS,
         by="transport.connection-surfaced",
         expected="an APIConnectionError of some kind",
-        actual=repr(outcome.error),
+        actual=str(outcome.failure),
     )
     expect(
-        isinstance(outcome.error, APITimeoutError),
+        _kind(outcome) == "api-timeout",
         expected=f"APITimeoutError when every attempt ends in {fault}",
-        actual=repr(outcome.error),
+        actual=str(outcome.failure),
     )
 
 
@@ -331,10 +330,14 @@ async def test_a_malformed_success_is_an_api_error_not_a_session(
     outcome = await start_avatar(anam_target, persona=PERSONA, always=MALFORMED[case], deadline=DEADLINE)
     _reached_anam(outcome)
     _stopped(outcome)
-    handed_off = isinstance(outcome.audio_sink, DataStreamAudioOutput)
+    handed_off = outcome.audio is not None and outcome.audio.destination is not None
     expect(
-        isinstance(outcome.error, APIError) and outcome.error_during == "start" and not handed_off,
+        _kind(outcome) in API_KINDS and outcome.error_during == "start" and not handed_off,
         expected=f"start() to raise an APIError for a 200 answer ({case}) and hand no audio to an avatar",
-        actual=f"error {outcome.error!r} during {outcome.error_during}, "
+        actual=f"error {outcome.failure} during {outcome.error_during}, "
         f"audio {'handed to the avatar' if handed_off else 'kept'}",
     )
+
+
+def _kind(outcome: StartOutcome) -> str | None:
+    return outcome.failure.kind if outcome.failure is not None else None
