@@ -1,11 +1,20 @@
 """The contract, clause by clause: the one place that says what a plugin must do.
 
-Every conformance test names the clauses it checks with
+Every conformance test names the clause it checks with
 ``@pytest.mark.clause(...)``; the report judges clauses, not tests. Levels follow
-RFC 2119: the verdict is ``conforming`` exactly when every MUST clause passes.
-A clause marked ``feature`` belongs to ``SessionOptions`` itself: a plugin from
-before the feature (``livekit-plugins-anam`` < 1.6.0) cannot meet it and is
-reported ``unimplemented`` there rather than failed.
+RFC 2119: the verdict is ``conforming`` exactly when every applicable MUST
+clause passes.
+
+Two kinds of optional surface, kept apart on purpose:
+
+- ``feature``: the clause belongs to ``SessionOptions`` itself. A plugin from
+  before the feature (``livekit-plugins-anam`` < 1.6.0) cannot meet it: it is
+  reported ``unimplemented`` and still counts against the verdict, because the
+  feature is what the contract is about.
+- ``applies_if``: a conditional requirement ("you must do X if you offer Y",
+  web-platform-tests' ``assert_implements_optional``). Where the plugin offers
+  the surface the clause is a MUST like any other; where it does not, the
+  clause is ``unimplemented`` and not applicable, so it does not count.
 """
 
 from __future__ import annotations
@@ -34,6 +43,8 @@ class Clause:
     requirement: str
     source: str
     feature: bool = False
+    #: The optional surface (a feature name of the pytest plugin) without which the clause does not apply.
+    applies_if: str | None = None
 
 
 CLAUSES: tuple[Clause, ...] = (
@@ -160,12 +171,13 @@ CLAUSES: tuple[Clause, ...] = (
     ),
     Clause(
         "fields.disclosure-kept",
-        Level.SHOULD,
+        Level.MUST,
         "Disclosure option kept",
-        "show_ai_avatar_disclosure reaches sessionOptions.showAIAvatarDisclosure unchanged, "
-        "with and without dimensions (livekit-plugins-anam 1.6.9+).",
-        "livekit-plugins-anam 1.6.9; Anam docs, sessionOptions",
-        feature=True,
+        "Where SessionOptions offers show_ai_avatar_disclosure, it reaches "
+        "sessionOptions.showAIAvatarDisclosure unchanged, with and without dimensions.",
+        "livekit-plugins-anam 1.6.9; Anam docs, sessionOptions (the AI-disclosure switch: dropping it "
+        "silently is a defect, so a MUST wherever the option is offered)",
+        applies_if="show_ai_avatar_disclosure",
     ),
     Clause(
         "dims.local-refusal",

@@ -8,6 +8,8 @@ test, and takes over the exit code only in runs that do.
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ import pytest
 
 from . import report as reporting
 from .clauses import UnknownClause, clause
+from .expect import Blocked, ClauseViolation, SuiteError
 from .target import ENV_VAR, OPTION, REFERENCE_MODULE, PluginTarget, TargetError, load_target
 
 #: The suite's further parts, each a pytest plugin module of its own (options, fixtures, hooks).
@@ -29,7 +32,7 @@ TARGET_KEY = pytest.StashKey[PluginTarget]()
 CLAUSE_PROPERTY = "anam_clauses"
 
 #: Optional parts of the public surface a test may need, and how to tell the plugin has them.
-FEATURES = {
+FEATURES: dict[str, Callable[[PluginTarget], bool]] = {
     "SessionOptions": lambda t: t.session_options is not None,
     "DirectorNotes": lambda t: t.director_notes is not None,
     "show_ai_avatar_disclosure": lambda t: "show_ai_avatar_disclosure" in t.session_option_fields(),
@@ -122,21 +125,65 @@ def anam_target(request: pytest.FixtureRequest) -> PluginTarget:
     return _target(request.config)
 
 
-def _test_outcome(report: pytest.TestReport) -> tuple[reporting.TestOutcome, str]:
+if sys.version_info < (3, 11):  # pragma: no cover - hypothesis brings the backport on 3.10
+    from exceptiongroup import BaseExceptionGroup
+
+#: The user property that carries a failed phase's classification from the hook to the report.
+FAILURE_PROPERTY = "anam_failure"
+
+
+def _leaves(error: BaseException) -> list[BaseException]:
+    """An exception group's leaves (hypothesis raises one when examples fail in distinct ways)."""
+    if isinstance(error, BaseExceptionGroup):
+        return [leaf for inner in error.exceptions for leaf in _leaves(inner)]
+    return [error]
+
+
+def classify(error: BaseException) -> tuple[reporting.TestOutcome, str, str | None]:
+    """What a raised exception means for the verdict: (outcome, one-line cause, blocking clause).
+
+    A clause violation is the plugin's failure; a blocked premise names the clause
+    that owns it; anything else (evidence that cannot be read, a harness or driver
+    that crashed, a bug in a check) is the suite's error, never the plugin's.
+    """
+    leaves = _leaves(error)
+    violation = next((e for e in leaves if isinstance(e, ClauseViolation)), None)
+    if violation is not None:
+        return "fail", str(violation), None
+    blocked = next((e for e in leaves if isinstance(e, Blocked)), None)
+    if blocked is not None:
+        return "blocked", str(blocked), blocked.by
+    first = leaves[0]
+    if isinstance(first, SuiteError):
+        return "error", f"{type(first).__name__}: {first}", None
+    return "error", f"the suite crashed: {type(first).__name__}: {first}", None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report: pytest.TestReport = yield
+    judged = any(k == CLAUSE_PROPERTY for k, _ in report.user_properties)
+    if report.failed and call.excinfo is not None and judged:
+        report.user_properties.append((FAILURE_PROPERTY, classify(call.excinfo.value)))
+    return report
+
+
+def _test_outcome(report: pytest.TestReport) -> tuple[reporting.TestOutcome, str, str | None]:
     if report.failed:
+        classified: Any = next((v for k, v in report.user_properties if k == FAILURE_PROPERTY), None)
+        if classified is not None:
+            outcome: reporting.TestOutcome = classified[0]
+            return outcome, str(classified[1]), classified[2]
         crash = getattr(report.longrepr, "reprcrash", None)
         message = crash.message if crash is not None else str(report.longrepr)
-        first = message.strip().splitlines()[0] if message.strip() else "failed"
-        for prefix in ("conformance.expect.ClauseViolation: ", "ClauseViolation: "):
-            first = first.removeprefix(prefix)
-        return "fail", first
+        return "error", f"the suite crashed: {message.strip() or 'failed'}", None
     if report.skipped:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
         reason = reason.removeprefix("Skipped: ")
         if reason.startswith(reporting.UNIMPLEMENTED_PREFIX):
-            return "unimplemented", reason.removeprefix(reporting.UNIMPLEMENTED_PREFIX)
-        return "skip", reason
-    return "pass", ""
+            return "unimplemented", reason.removeprefix(reporting.UNIMPLEMENTED_PREFIX), None
+        return "skip", reason, None
+    return "pass", "", None
 
 
 class ConformanceRun:
@@ -160,13 +207,15 @@ class ConformanceRun:
         # One record per test: its call, or the setup/teardown phase that failed or skipped it.
         if report.when != "call" and not (report.failed or report.skipped):
             return
-        outcome, detail = _test_outcome(report)
-        self.records.append(reporting.TestRecord(report.nodeid, ids, outcome, detail))
+        outcome, detail, blocked_by = _test_outcome(report)
+        self.records.append(reporting.TestRecord(report.nodeid, ids, outcome, detail, blocked_by))
 
     def _judged(self) -> tuple[dict[str, Any], list[reporting.ClauseResult]] | None:
         if not self.records:
             return None
-        return _target(self.config).describe(), reporting.judge(self.records)
+        target = _target(self.config)
+        surface = {name for name, offered in FEATURES.items() if offered(target)}
+        return target.describe(), reporting.judge(self.records, surface)
 
     def report(self) -> dict[str, Any] | None:
         """The run's JSON report, for renderings other than this module's own."""
@@ -185,8 +234,7 @@ class ConformanceRun:
         if path:
             reporting.write_json(Path(path), reporting.as_json(plugin, results))
         if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-            conforming = reporting.verdict(results) == "conforming"
-            session.exitstatus = pytest.ExitCode.OK if conforming else pytest.ExitCode.TESTS_FAILED
+            session.exitstatus = reporting.exit_code(results)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         judged = self._judged()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import secrets
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -55,6 +55,10 @@ class AnamDouble:
         self.api_key = api_key
         self.requests: list[RecordedRequest] = []
         self.sessions: list[SessionStart] = []
+        #: The status of each answer, in the order of ``requests``.
+        self.answers: list[int] = []
+        #: Requests refused because their Authorization was not ``Bearer <the API key>``.
+        self.unauthorized: list[RecordedRequest] = []
         self._on_session_started = on_session_started
         self._scripted: deque[ScriptedReply] = deque()
         self._pending_tokens: dict[str, tuple[dict[str, object], Acceptance]] = {}
@@ -70,12 +74,20 @@ class AnamDouble:
 
     def app(self, extra_routes: Iterable[web.RouteDef] = ()) -> web.Application:
         """The application; ``extra_routes`` (the standalone emulator's own) come before the catch-all 404."""
-        app = web.Application()
+        app = web.Application(middlewares=[self._answered])
         app.router.add_post(SESSION_TOKEN_PATH, self._session_token)
         app.router.add_post(ENGINE_SESSION_PATH, self._engine_session)
         app.router.add_routes(list(extra_routes))
         app.router.add_route("*", "/{tail:.*}", self._not_found)
         return app
+
+    @web.middleware
+    async def _answered(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        response = await handler(request)
+        self.answers.append(response.status)
+        return response
 
     async def _record(self, request: web.Request) -> RecordedRequest:
         text = await request.text()
@@ -96,6 +108,7 @@ class AnamDouble:
 
     def _judge(self, recorded: RecordedRequest) -> Acceptance | Rejection | ScriptedReply:
         if self._bearer(recorded) != self.api_key:
+            self.unauthorized.append(recorded)
             return Rejection(401, "Unauthorized", "Invalid API key")
         if self._scripted:
             return self._scripted.popleft()

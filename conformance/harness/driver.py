@@ -19,9 +19,10 @@ from typing import Any
 from aiohttp import web
 from livekit.agents import APIConnectOptions
 
+from ..expect import Blocked, require
 from ..target import PluginTarget
 from .anam_double import AnamDouble, SessionStart
-from .evidence import RecordedRequest
+from .evidence import RecordedRequest, describe
 from .facts import AudioFacts, ErrorFacts, python_audio_facts, python_error_facts
 from .livekit_doubles import (
     AdmittedAvatar,
@@ -49,6 +50,10 @@ CONN_OPTIONS = APIConnectOptions(max_retry=2, retry_interval=0.0, timeout=5.0)
 JOIN_GRACE_TURNS = 100
 #: Upper bound should the avatar never be admitted nor refused (a plugin that hangs).
 JOIN_TIMEOUT = 5.0
+#: The clauses that own the premises every start shares.
+SESSION_CLAUSE, SHAPE_CLAUSE, TOKEN_CLAUSE = "session.one-request", "request.shape", "avatar.token"
+DROP_IN_CLAUSE, OPTIONS_CLAUSE = "surface.drop-in", "surface.session-options"
+DIMENSIONS = ("video_width", "video_height")
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,12 @@ class StartOutcome:
     avatar_identity: str | None = None
     audio_sink: Any = None
     room: FakeRoom | None = None
+    #: The status Anam answered to each request, in order.
+    answers: list[int] = field(default_factory=list)
+    #: Requests Anam refused for their Authorization (not ``Bearer <the API key>``).
+    unauthorized: list[RecordedRequest] = field(default_factory=list)
+    #: A premise of every check that the call itself broke (the public types refused it).
+    premise: Blocked | None = None
 
     @property
     def session_requests(self) -> list[RecordedRequest]:
@@ -84,11 +95,43 @@ class StartOutcome:
 
     @property
     def session_request(self) -> RecordedRequest:
-        """The one request that carries ``personaConfig`` (checked by its own clause)."""
+        """The one request that carries ``personaConfig``: a premise owned by ``session.one-request``."""
         found = self.session_requests
-        if len(found) != 1:
-            raise AssertionError(f"expected exactly one session request; got {len(found)}")
+        require(
+            len(found) == 1,
+            by=SESSION_CLAUSE,
+            expected="exactly one session request",
+            actual=f"{len(found)}: {describe(self.requests)}; error {self.failure}",
+        )
         return found[0]
+
+    def require_authorized(self) -> None:
+        """Anam accepted the request's credentials: a premise owned by ``request.shape``."""
+        require(
+            not self.unauthorized,
+            by=SHAPE_CLAUSE,
+            expected="Authorization: Bearer <the API key>, accepted by Anam",
+            actual=f"Anam answered 401 to {describe(self.unauthorized[:1])}",
+        )
+
+    def require_admitted(self) -> None:
+        """The room admitted the avatar with the token the plugin minted: owned by ``avatar.token``."""
+        require(
+            self.join_refusal is None,
+            by=TOKEN_CLAUSE,
+            expected="the avatar admitted by the LiveKit token the plugin sent",
+            actual=f"turned away: {self.join_refusal}",
+        )
+
+    def require_started(self) -> None:
+        """A plain start reached a session: what ``session.one-request`` asks of every start."""
+        self.require_authorized()
+        require(
+            self.failure is None and len(self.sessions) == 1,
+            by=SESSION_CLAUSE,
+            expected="start() to open one Anam session",
+            actual=f"{len(self.sessions)} session(s), error {self.failure} during {self.error_during}",
+        )
 
 
 NOT_GIVEN_OPTIONS: Any = object()
@@ -103,6 +146,20 @@ def build_persona(target: PluginTarget, persona: Persona) -> Any:
             raise LookupError("the plugin has no DirectorNotes")
         kwargs["directorNotes"] = target.director_notes(**persona.director_notes)
     return target.persona_config(**kwargs)
+
+
+def build_session_options(target: PluginTarget, given: Mapping[str, Any]) -> Any:
+    """``SessionOptions(**given)``; a dimension not given must default to None (surface.session-options)."""
+    if target.session_options is None:
+        raise LookupError(f"{target.module_name} has no SessionOptions")
+    options = target.session_options(**given)
+    for name in DIMENSIONS:
+        if name not in given and getattr(options, name, None) is not None:
+            raise Blocked(
+                OPTIONS_CLAUSE,
+                f"expected SessionOptions to default {name} to None; actual {getattr(options, name)!r}",
+            )
+    return options
 
 
 @dataclass(frozen=True)
@@ -165,7 +222,7 @@ async def drive(
     outcome, room = arrival.outcome, arrival.room
     agent_session = FakeAgentSession()
     avatar: Any = None
-    stage = "construct"
+    stage = "persona"
     with job_context(FakeJobContext(room)):
         try:
             kwargs: dict[str, Any] = {
@@ -175,11 +232,11 @@ async def drive(
                 "conn_options": CONN_OPTIONS,
             }
             if call.session_options is not NOT_GIVEN_OPTIONS:
-                if target.session_options is None:
-                    raise LookupError(f"{target.module_name} has no SessionOptions")
-                kwargs["session_options"] = target.session_options(**call.session_options)
+                stage = "options"
+                kwargs["session_options"] = build_session_options(target, call.session_options)
             if call.avatar_participant_identity is not None:
                 kwargs["avatar_participant_identity"] = call.avatar_participant_identity
+            stage = "construct"
             avatar = target.avatar_session(**kwargs)
             outcome.avatar_identity = getattr(avatar, "avatar_identity", None)
             stage = "start"
@@ -195,7 +252,17 @@ async def drive(
                 arrival.settled.set()  # no session, so no avatar will ever come
             await _wait_for_join(avatar, arrival.settled)
             outcome.joined = True
+        except Blocked as blocked:
+            outcome.premise = blocked
         except (Exception, asyncio.TimeoutError) as exc:
+            if stage in ("persona", "construct") and isinstance(exc, TypeError):
+                outcome.premise = Blocked(
+                    DROP_IN_CLAUSE, f"the documented keywords to be taken; actual {type(exc).__name__}: {exc}"
+                )
+            elif stage == "options" and isinstance(exc, TypeError):
+                outcome.premise = Blocked(
+                    OPTIONS_CLAUSE, f"SessionOptions({call.session_options}) to be taken; actual {exc}"
+                )
             outcome.error, outcome.error_during = exc, stage
             outcome.failure = python_error_facts(exc)
         finally:
@@ -236,7 +303,11 @@ async def start_avatar(
     finally:
         outcome.requests = list(anam.requests)
         outcome.sessions = list(anam.sessions)
+        outcome.answers = list(anam.answers)
+        outcome.unauthorized = list(anam.unauthorized)
         await runner.cleanup()
+    if outcome.premise is not None:
+        raise outcome.premise
     return outcome
 
 

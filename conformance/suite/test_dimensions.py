@@ -7,10 +7,17 @@ from typing import Any
 
 import pytest
 
+from conformance.differences import differences, one_line
 from conformance.expect import expect
 from conformance.harness.driver import Persona, start_avatar
-from conformance.harness.evidence import describe
+from conformance.harness.evidence import RecordedRequest, describe
 from conformance.harness.wire import pre_feature_body, with_token, without_dimensions
+from conformance.premises import (
+    expect_same_request,
+    require_pair_sent,
+    require_persona_kept,
+    sent_dimensions,
+)
 from conformance.target import PluginTarget
 
 pytestmark = pytest.mark.asyncio
@@ -41,9 +48,9 @@ async def test_half_pair_raises_value_error_before_any_request(
         anam_target, persona=Persona(avatar_model="cara-4-latest"), session_options=options
     )
     expect(
-        isinstance(outcome.error, ValueError),
+        outcome.failure is not None and outcome.failure.kind == "argument",
         expected=f"ValueError for SessionOptions({options})",
-        actual=repr(outcome.error),
+        actual=str(outcome.failure),
     )
     expect(not outcome.requests, expected="no request to Anam", actual=describe(outcome.requests))
 
@@ -59,20 +66,18 @@ async def test_pair_is_sent_as_session_options_verbatim(
         anam_target, persona=persona, session_options={"video_width": width, "video_height": height}
     )
     body = outcome.session_request.body
-    options = body.get("sessionOptions") if isinstance(body, dict) else None
-    sent = {k: options.get(k) for k in ("videoWidth", "videoHeight")} if isinstance(options, dict) else None
-    expect(
-        json.dumps(sent) == json.dumps({"videoWidth": width, "videoHeight": height}),
-        expected=f"sessionOptions.videoWidth={width}, videoHeight={height}",
-        actual=f"sessionOptions {json.dumps(options)}",
-    )
+    asked = {"videoWidth": width, "videoHeight": height}
+    sent = sent_dimensions(body)
+    found = differences(asked, sent)
+    expect(not found, expected=f"sessionOptions {json.dumps(asked)}", actual=one_line(found))
     baseline = await start_avatar(anam_target, persona=persona)
     token = outcome.session_request.livekit_token or ""
-    rest, expected_rest = without_dimensions(body), with_token(baseline.session_request.body, token)
-    expect(
-        rest == expected_rest,
-        expected="the rest of the body as without dimensions",
-        actual=f"{describe([outcome.session_request])} vs {describe([baseline.session_request])}",
+    expect_same_request(
+        without_dimensions(body),
+        with_token(baseline.session_request.body, token),
+        dimensions_asked=True,
+        clause="dims.verbatim",
+        what="the rest of the body as without dimensions",
     )
 
 
@@ -80,12 +85,16 @@ async def test_pair_is_sent_as_session_options_verbatim(
 async def test_no_options_sends_the_pre_feature_body(anam_target: PluginTarget) -> None:
     persona = Persona(avatar_model="cara-4-latest")
     outcome = await start_avatar(anam_target, persona=persona)
-    request = outcome.session_request
-    expected = pre_feature_body(persona, request.livekit_token or "")
-    expect(
-        request.body == expected,
-        expected=json.dumps(without_token(expected)),
-        actual=json.dumps(without_token(request.body)),
+    expect_pre_feature_body(outcome.session_request, persona)
+
+
+def expect_pre_feature_body(request: RecordedRequest, persona: Persona) -> None:
+    expect_same_request(
+        without_token(request.body),
+        without_token(pre_feature_body(persona, "")),
+        dimensions_asked=False,
+        clause="dims.omitted-is-baseline",
+        what="the pre-feature body",
     )
 
 
@@ -103,13 +112,7 @@ async def test_options_without_dimensions_send_the_pre_feature_body(
 ) -> None:
     persona = Persona(avatar_model="cara-3")
     outcome = await start_avatar(anam_target, persona=persona, session_options=options)
-    request = outcome.session_request
-    expected = pre_feature_body(persona, request.livekit_token or "")
-    expect(
-        request.body == expected,
-        expected=json.dumps(without_token(expected)),
-        actual=json.dumps(without_token(request.body)),
-    )
+    expect_pre_feature_body(outcome.session_request, persona)
 
 
 @pytest.mark.clause("dims.published-size")
@@ -118,16 +121,20 @@ async def test_options_without_dimensions_send_the_pre_feature_body(
 async def test_avatar_publishes_video_at_the_requested_size(
     anam_target: PluginTarget, model: str, width: int, height: int
 ) -> None:
+    persona = Persona(avatar_model=model)
     outcome = await start_avatar(
-        anam_target,
-        persona=Persona(avatar_model=model),
-        session_options={"video_width": width, "video_height": height},
+        anam_target, persona=persona, session_options={"video_width": width, "video_height": height}
     )
+    request = outcome.session_request
+    require_pair_sent(request, width, height)
+    require_persona_kept(request, persona)
+    outcome.require_started()
+    outcome.require_admitted()
     published = (outcome.avatar.video_width, outcome.avatar.video_height) if outcome.avatar else None
     expect(
         outcome.joined and published == (width, height),
         expected=f"wait_for_join() to resolve on a {width}x{height} video track",
-        actual=f"published {published}, error {outcome.error!r}",
+        actual=f"published {published}, error {outcome.failure}",
     )
 
 

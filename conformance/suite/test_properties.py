@@ -11,20 +11,28 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from livekit.agents import APIStatusError
 
-from conformance.expect import expect
-from conformance.harness.anam_rules import Acceptance, Rejection, judge_session_request
+from conformance.differences import differences, one_line
+from conformance.expect import Blocked, expect, require
+from conformance.harness.anam_rules import Rejection, judge_session_request
 from conformance.harness.driver import StartOutcome, start_avatar
 from conformance.harness.evidence import describe
 from conformance.harness.wire import pre_feature_body, with_token, without_dimensions
 from conformance.hypothesis_profiles import PropertyRun
+from conformance.premises import (
+    expect_same_request,
+    pair_sent_verbatim,
+    require_persona_kept,
+    require_supported_pair_forwarded,
+    sent_dimensions,
+)
 from conformance.strategies import HALF, Scenario, never_acceptable, scenarios
 from conformance.target import PluginTarget
 
@@ -35,19 +43,31 @@ Check = Callable[[Scenario, StartOutcome], Awaitable[None]]
 def explore(
     run: PropertyRun, strategy: st.SearchStrategy[Scenario], check: Check, target: PluginTarget
 ) -> None:
-    """Start the plugin once per example and hold the outcome to ``check``."""
+    """Start the plugin once per example and hold the outcome to ``check``.
+
+    An example whose premise another clause owns (a :class:`Blocked` raised by
+    the start or the check) is not this property's to judge and is passed
+    over; a property whose every example was passed over is itself blocked.
+    """
     loop = asyncio.new_event_loop()
+    blocked: list[Blocked] = []
+    examples = 0
 
     async def one(scenario: Scenario) -> None:
-        outcome = await start_avatar(
-            target, persona=scenario.persona, session_options=scenario.session_options
-        )
-        await check(scenario, outcome)
+        try:
+            outcome = await start_avatar(
+                target, persona=scenario.persona, session_options=scenario.session_options
+            )
+            await check(scenario, outcome)
+        except Blocked as premise:
+            blocked.append(premise)
 
     @run.settings
     @given(scenario=strategy)
     def example(scenario: Scenario) -> None:
+        nonlocal examples
         run.example()
+        examples += 1
         loop.run_until_complete(one(scenario))
 
     try:
@@ -55,10 +75,13 @@ def explore(
     finally:
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
+    if blocked and len(blocked) == examples:
+        by, _ = Counter(b.by for b in blocked).most_common(1)[0]
+        raise next(b for b in blocked if b.by == by)
 
 
 def refused_locally(outcome: StartOutcome) -> bool:
-    return isinstance(outcome.error, ValueError) and not outcome.requests
+    return outcome.failure is not None and outcome.failure.kind == "argument" and not outcome.requests
 
 
 def dimension_keys(value: Any, path: str = "") -> list[str]:
@@ -91,15 +114,35 @@ def without_disclosure(body: Any) -> Any:
     return {**rest, "sessionOptions": options} if options else rest
 
 
-def same_json(sent: Any, asked: Any) -> bool:
-    """Equal and of the same JSON type: ``1152.0`` is not ``1152``, ``true`` is not ``1``."""
-    return type(sent) is type(asked) and json.dumps(sent) == json.dumps(asked)
+def first_answer(outcome: StartOutcome) -> int | None:
+    """What Anam answered to the first session request the plugin sent (None: none was sent)."""
+    index = next((i for i, r in enumerate(outcome.requests) if r.carries_persona), None)
+    if index is None or index >= len(outcome.answers):
+        return None
+    return outcome.answers[index]
 
 
-def first_verdict(outcome: StartOutcome) -> Acceptance | Rejection | None:
-    """How Anam's documented rules answer the first session request the plugin sent."""
-    sent = outcome.session_requests
-    return judge_session_request(sent[0].body) if sent else None
+def refused_pair(scenario: Scenario) -> bool:
+    """Anam's rules refuse the asked pair, though a plugin may not refuse it locally."""
+    if never_acceptable(scenario.width) or never_acceptable(scenario.height):
+        return False
+    model = scenario.persona.avatar_model
+    asked = {"videoWidth": scenario.width, "videoHeight": scenario.height}
+    persona = {"avatarModel": model} if model else {}
+    return isinstance(judge_session_request({"personaConfig": persona, "sessionOptions": asked}), Rejection)
+
+
+def require_sent(scenario: Scenario, outcome: StartOutcome) -> None:
+    """A full pair went out: if not, blocked by dims.local-refusal (refused) or session.one-request."""
+    if outcome.session_requests:
+        return
+    local = refused_locally(outcome)
+    require(
+        False,
+        by="dims.local-refusal" if local else "session.one-request",
+        expected=f"{scenario} sent to Anam",
+        actual=f"nothing sent; {outcome.failure}",
+    )
 
 
 @pytest.mark.clause("dims.both-or-neither")
@@ -109,9 +152,9 @@ def test_a_half_pair_is_refused_before_any_request(
 ) -> None:
     async def check(scenario: Scenario, outcome: StartOutcome) -> None:
         expect(
-            isinstance(outcome.error, ValueError) and not outcome.requests,
+            refused_locally(outcome),
             expected=f"ValueError and no request for {scenario}",
-            actual=f"{outcome.error!r}, {describe(outcome.requests)}",
+            actual=f"{outcome.failure}, {describe(outcome.requests)}",
         )
 
     explore(property_run, scenarios(anam_target, *HALF), check, anam_target)
@@ -130,7 +173,7 @@ def test_a_full_pair_is_refused_locally_only_when_anam_could_never_accept_it(
             refused_locally(outcome) and impossible,
             expected=f"{scenario} sent for Anam to judge"
             + ("" if not impossible else ", or refused with ValueError"),
-            actual=f"nothing sent; {outcome.error!r}",
+            actual=f"nothing sent; {outcome.failure}",
         )
 
     explore(property_run, scenarios(anam_target, "both"), check, anam_target)
@@ -154,29 +197,37 @@ def test_a_full_pair_is_sent_verbatim_and_nothing_else_changes(
         return baselines[key]
 
     async def check(scenario: Scenario, outcome: StartOutcome) -> None:
-        sent = outcome.session_requests
-        if not sent and refused_locally(outcome):
-            return  # judged by dims.local-refusal
-        expect(bool(sent), expected=f"{scenario} sent to Anam", actual=f"nothing sent; {outcome.error!r}")
+        if refused_locally(outcome) and (
+            never_acceptable(scenario.width) or never_acceptable(scenario.height)
+        ):
+            return  # a refusal dims.local-refusal allows
+        require_sent(scenario, outcome)
         asked = {"videoWidth": scenario.width, "videoHeight": scenario.height}
         expected_rest = await baseline(scenario)
-        for request in sent:
-            options = request.body.get("sessionOptions") if isinstance(request.body, dict) else None
-            got = {k: options.get(k) for k in asked} if isinstance(options, dict) else None
+        for request in outcome.session_requests:
+            sent = sent_dimensions(request.body)
+            found = differences(asked, sent)
+            if found and refused_pair(scenario) and not any(_present(sent, k) for k in asked):
+                # An unsupported pair left out to have the session start anyway: a downgrade.
+                raise Blocked("rejection.no-downgrade", f"{scenario}: {one_line(found)}")
             expect(
-                got is not None and all(same_json(got[k], asked[k]) for k in asked),
+                not found,
                 expected=f"sessionOptions {json.dumps(asked)} for {scenario}",
-                actual=f"sessionOptions {json.dumps(options)}",
+                actual=one_line(found),
             )
-            rest = without_disclosure(with_token(without_dimensions(request.body), TOKEN))
-            expect(
-                rest == expected_rest,
-                expected="the rest of the body as without dimensions: "
-                + json.dumps(expected_rest, sort_keys=True),
-                actual=json.dumps(rest, sort_keys=True),
+            expect_same_request(
+                without_disclosure(with_token(without_dimensions(request.body), TOKEN)),
+                expected_rest,
+                dimensions_asked=True,
+                clause="dims.verbatim",
+                what=f"the rest of the body as without dimensions for {scenario}",
             )
 
     explore(property_run, scenarios(anam_target, "both"), check, anam_target)
+
+
+def _present(sent: dict[str, Any] | None, key: str) -> bool:
+    return sent is not None and sent.get(key) is not None
 
 
 @pytest.mark.clause("dims.omitted-is-baseline")
@@ -184,18 +235,15 @@ def test_no_dimensions_means_no_dimension_anywhere(
     anam_target: PluginTarget, property_run: PropertyRun
 ) -> None:
     async def check(scenario: Scenario, outcome: StartOutcome) -> None:
-        sent = outcome.session_requests
-        expect(
-            len(sent) == 1, expected=f"one session request for {scenario}", actual=describe(outcome.requests)
-        )
-        body = with_token(sent[0].body, TOKEN)
+        body = with_token(outcome.session_request.body, TOKEN)
         keys = dimension_keys(body)
         expect(not keys, expected=f"no dimension key for {scenario}", actual=f"{', '.join(keys)} in the body")
-        expected = pre_feature_body(scenario.persona, TOKEN)
-        expect(
-            without_disclosure(body) == expected,
-            expected=f"{json.dumps(expected, sort_keys=True)} for {scenario}",
-            actual=json.dumps(body, sort_keys=True),
+        expect_same_request(
+            without_disclosure(body),
+            pre_feature_body(scenario.persona, TOKEN),
+            dimensions_asked=False,
+            clause="dims.omitted-is-baseline",
+            what=f"the pre-feature body for {scenario}",
         )
 
     explore(property_run, scenarios(anam_target, "neither"), check, anam_target)
@@ -207,22 +255,22 @@ def test_every_rejection_surfaces_as_api_status_error(
     anam_target: PluginTarget, property_run: PropertyRun
 ) -> None:
     async def check(scenario: Scenario, outcome: StartOutcome) -> None:
-        verdict = first_verdict(outcome)
-        if not isinstance(verdict, Rejection):
-            return
-        error = outcome.error
+        if first_answer(outcome) != 400:
+            return  # whether a 400 was warranted is dims.verbatim's and rejection.no-downgrade's
+        rejection = judge_session_request(outcome.session_requests[0].body)
+        assert isinstance(rejection, Rejection)
+        failure = outcome.failure
         expect(
-            isinstance(error, APIStatusError)
-            and error.status_code == verdict.status
-            and verdict.message in str(error.body),
-            expected=f"APIStatusError {verdict.status} with Anam's message for {scenario}",
-            actual=repr(error)
-            if not isinstance(error, APIStatusError)
-            else f"{error.status_code} {error.body!r}",
+            failure is not None
+            and failure.kind == "api-status"
+            and failure.status == 400
+            and rejection.message in str(failure.body),
+            expected=f"APIStatusError 400 with Anam's message for {scenario}",
+            actual=str(failure) if failure else "no error: start() went on after the 400",
         )
         expect(
-            not outcome.sessions and not outcome.joined,
-            expected="no session started after the rejection",
+            not outcome.joined,
+            expected="no avatar after the rejection",
             actual=f"{len(outcome.sessions)} session(s), joined={outcome.joined}",
         )
 
@@ -233,12 +281,14 @@ def test_every_rejection_surfaces_as_api_status_error(
 @pytest.mark.needs("SessionOptions")
 def test_a_rejected_request_is_sent_once(anam_target: PluginTarget, property_run: PropertyRun) -> None:
     async def check(scenario: Scenario, outcome: StartOutcome) -> None:
-        if not isinstance(first_verdict(outcome), Rejection):
+        if first_answer(outcome) != 400:
             return
+        first = outcome.session_requests[0]
+        again = [r for r in outcome.requests if r.path == first.path and r.body == first.body]
         expect(
-            len(outcome.requests) == 1,
-            expected=f"one request, rejected, for {scenario}",
-            actual=f"{len(outcome.requests)}: {describe(outcome.requests)}",
+            len(again) == 1,
+            expected=f"the rejected request sent once for {scenario}",
+            actual=f"sent {len(again)} times: {describe(outcome.requests)}",
         )
 
     explore(property_run, scenarios(anam_target, "both"), check, anam_target)
@@ -249,27 +299,24 @@ def test_a_rejected_request_is_sent_once(anam_target: PluginTarget, property_run
 def test_a_pair_anam_refuses_is_never_downgraded(
     anam_target: PluginTarget, property_run: PropertyRun
 ) -> None:
+    forwarded: set[str | None] = set()
+
     async def check(scenario: Scenario, outcome: StartOutcome) -> None:
-        asked = {"videoWidth": scenario.width, "videoHeight": scenario.height}
-        if never_acceptable(scenario.width) or never_acceptable(scenario.height):
-            return  # refusable locally: judged by dims.local-refusal
+        if not refused_pair(scenario):
+            return  # a pair Anam accepts, or one a plugin may refuse locally (dims.local-refusal)
         model = scenario.persona.avatar_model
-        persona = {"avatarModel": model} if model else {}
-        if not isinstance(
-            judge_session_request({"personaConfig": persona, "sessionOptions": asked}), Rejection
-        ):
-            return
-        sent = [r.body.get("sessionOptions") for r in outcome.session_requests]
+        if model not in forwarded:
+            await require_supported_pair_forwarded(anam_target, scenario.persona)
+            forwarded.add(model)
+        require_sent(scenario, outcome)
+        outcome.require_authorized()
+        require_persona_kept(outcome.session_requests[0], scenario.persona)
+        asked = f"{scenario.width}x{scenario.height}"
         expect(
-            bool(sent)
-            and all(
-                isinstance(o, dict)
-                and o.get("videoWidth") == asked["videoWidth"]
-                and o.get("videoHeight") == asked["videoHeight"]
-                for o in sent
+            all(
+                pair_sent_verbatim(r.body, scenario.width, scenario.height) for r in outcome.session_requests
             ),
-            expected=f"every session request to ask {asked['videoWidth']}x{asked['videoHeight']} "
-            f"({scenario})",
+            expected=f"every session request to ask {asked} ({scenario})",
             actual=describe(outcome.requests),
         )
         expect(

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from livekit import api, rtc
-from livekit.agents.voice.avatar import DataStreamAudioOutput
+from livekit import api
 from livekit.agents.voice.room_io import ATTRIBUTE_PUBLISH_ON_BEHALF
 
 from conformance.expect import expect, violation
@@ -14,6 +13,7 @@ from conformance.harness.driver import (
     LIVEKIT_API_KEY,
     LIVEKIT_API_SECRET,
     Persona,
+    StartOutcome,
     start_avatar,
 )
 from conformance.harness.evidence import describe
@@ -28,7 +28,8 @@ DEFAULT_AVATAR_IDENTITY = "anam-avatar-agent"
 @pytest.mark.clause("session.one-request")
 async def test_start_sends_one_session_request(anam_target: PluginTarget) -> None:
     outcome = await start_avatar(anam_target, persona=Persona(avatar_model="cara-3"))
-    expect(outcome.error is None, expected="start() to succeed", actual=repr(outcome.error))
+    outcome.require_authorized()
+    expect(outcome.failure is None, expected="start() to succeed", actual=str(outcome.failure))
     expect(
         len(outcome.session_requests) == 1 and len(outcome.sessions) == 1,
         expected="one session request and one session",
@@ -121,12 +122,14 @@ async def test_avatar_joins_and_publishes_the_default_video(
     anam_target: PluginTarget, model: str, size: tuple[int, int]
 ) -> None:
     outcome = await start_avatar(anam_target, persona=Persona(avatar_model=model))
+    outcome.require_started()
+    outcome.require_admitted()
     avatar = outcome.avatar
     published = (avatar.video_width, avatar.video_height) if avatar else None
     expect(
         outcome.joined and avatar is not None and avatar.identity == outcome.avatar_identity,
         expected=f"wait_for_join() to resolve for {outcome.avatar_identity!r}",
-        actual=f"error {outcome.error!r} during {outcome.error_during}, "
+        actual=f"error {outcome.failure} during {outcome.error_during}, "
         f"refusal {outcome.join_refusal!r}, avatar {avatar and avatar.identity!r}",
     )
     expect(published == size, expected=f"a {size[0]}x{size[1]} video track", actual=str(published))
@@ -137,16 +140,16 @@ async def test_agent_audio_streams_to_the_avatar_once_it_has_video(
     anam_target: PluginTarget,
 ) -> None:
     outcome = await start_avatar(anam_target, persona=Persona(avatar_model="cara-3"))
-    sink = outcome.audio_sink
+    outcome.require_started()
+    expect_audio_to_avatar(outcome)
+
+
+def expect_audio_to_avatar(outcome: StartOutcome) -> None:
+    audio = outcome.audio
     expect(
-        isinstance(sink, DataStreamAudioOutput),
-        expected="agent_session.output.audio to be a DataStreamAudioOutput",
-        actual=type(sink).__name__,
-    )
-    destination = getattr(sink, "_destination_identity", None)
-    waits_for = getattr(sink, "_wait_remote_track", None)
-    expect(
-        destination == outcome.avatar_identity and waits_for == rtc.TrackKind.KIND_VIDEO,
-        expected=f"audio to {outcome.avatar_identity!r}, waiting for its video track",
-        actual=f"audio to {destination!r}, waiting for {waits_for!r}",
+        audio is not None and audio.destination == outcome.avatar_identity and audio.waits_for_video,
+        expected=f"audio streamed to {outcome.avatar_identity!r}, waiting for its video track",
+        actual="no audio output"
+        if audio is None
+        else f"{audio.type_name} to {audio.destination!r}, waiting for video: {audio.waits_for_video}",
     )

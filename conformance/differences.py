@@ -1,0 +1,128 @@
+"""Where two requests differ, which clause owns each difference, and how to say it in one line.
+
+A failure's first line is the smallest difference (``JSON path: expected ->
+actual``), so a maintainer reads the fault rather than two bodies side by side;
+the bodies follow below it. The same differences decide which clause a
+mismatch belongs to: a check that compares a whole request (a snapshot, a
+cassette, the rest of a body) judges only what no other clause owns, and is
+*blocked* by the owner of anything else.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+PERSONA = "fields.persona-kept"
+DISCLOSURE = "fields.disclosure-kept"
+VERBATIM = "dims.verbatim"
+OMITTED = "dims.omitted-is-baseline"
+SHAPE = "request.shape"
+ONE_REQUEST = "session.one-request"
+TOKEN = "avatar.token"
+
+
+class _Absent:
+    def __repr__(self) -> str:
+        return "(absent)"
+
+
+ABSENT: Any = _Absent()
+
+
+@dataclass(frozen=True)
+class Difference:
+    path: str
+    expected: Any
+    actual: Any
+
+    def __str__(self) -> str:
+        return f"{self.path or '(whole)'}: {_shown(self.expected)} → {_shown(self.actual)}"
+
+
+def _shown(value: Any) -> str:
+    if value is ABSENT:
+        return "(absent)"
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _same_leaf(a: Any, b: Any) -> bool:
+    """Equal and of the same JSON type: ``1152.0`` is not ``1152``, ``true`` is not ``1``."""
+    return type(a) is type(b) and a == b
+
+
+def differences(expected: Any, actual: Any, path: str = "") -> list[Difference]:
+    """Every leaf where ``actual`` differs from ``expected``, by JSON path."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        found: list[Difference] = []
+        for key in [*expected, *(k for k in actual if k not in expected)]:
+            where = f"{path}.{key}" if path else str(key)
+            found += differences(expected.get(key, ABSENT), actual.get(key, ABSENT), where)
+        return found
+    if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
+        pairs = enumerate(zip(expected, actual, strict=True))
+        return [d for i, (a, b) in pairs for d in differences(a, b, f"{path}[{i}]")]
+    same = _same_leaf(expected, actual)
+    return [] if same else [Difference(path, expected, actual)]
+
+
+def one_line(found: Sequence[Difference], most: int = 3) -> str:
+    shown = "; ".join(str(d) for d in found[:most])
+    return shown + (f"; and {len(found) - most} more" if len(found) > most else "")
+
+
+def with_bodies(summary: str, expected: Any, actual: Any) -> str:
+    """The one-line summary, then both bodies in full below it."""
+    return "\n".join(
+        [
+            summary,
+            "expected:",
+            json.dumps(expected, indent=2, sort_keys=True, default=str),
+            "actual:",
+            json.dumps(actual, indent=2, sort_keys=True, default=str),
+        ]
+    )
+
+
+def names_a_dimension(path: str) -> bool:
+    last = path.rsplit(".", 1)[-1].split("[", 1)[0]
+    spelled = last.lower().replace("_", "").replace("-", "")
+    return "width" in spelled or "height" in spelled
+
+
+def owner(path: str, *, dimensions_asked: bool) -> str | None:
+    """The clause that owns a difference in the session request at ``path`` (None: no clause but the whole).
+
+    Paths are those of :func:`differences` over the body, or over a written
+    request (``method``, ``path``, ``headers.*``, ``body.*``).
+    """
+    if path.startswith("body."):
+        path = path.removeprefix("body.")
+    elif path in ("method", "path") or path.startswith("headers"):
+        return SHAPE
+    dimension_clause = VERBATIM if dimensions_asked else OMITTED
+    if names_a_dimension(path):
+        return dimension_clause
+    if path == "sessionOptions.showAIAvatarDisclosure":
+        return DISCLOSURE
+    head = path.split(".", 1)[0].split("[", 1)[0]
+    if head == "sessionOptions":
+        return dimension_clause
+    if head == "personaConfig":
+        return PERSONA
+    if path.startswith("environment.livekitToken") or path.startswith("livekitToken claims"):
+        return TOKEN
+    return None
+
+
+def first_owner(found: Iterable[Difference], *, dimensions_asked: bool, besides: str) -> str | None:
+    """The clause, other than ``besides``, that owns one of the differences: the check is blocked by it.
+
+    None when any difference belongs to no other clause: then the check judges it itself.
+    """
+    owners = [owner(d.path, dimensions_asked=dimensions_asked) for d in found]
+    if not owners or any(o is None or o == besides for o in owners):
+        return None
+    return owners[0]
