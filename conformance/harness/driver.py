@@ -20,7 +20,7 @@ from aiohttp import web
 from livekit.agents import APIConnectOptions
 
 from ..expect import Blocked, require
-from ..target import PluginTarget
+from ..target import PluginTarget, Target, is_driver
 from .anam_double import AnamDouble, SessionStart
 from .evidence import RecordedRequest, describe
 from .facts import AudioFacts, ErrorFacts, python_audio_facts, python_error_facts
@@ -272,7 +272,7 @@ async def drive(
 
 
 async def start_avatar(
-    target: PluginTarget,
+    target: Target,
     *,
     persona: Persona = Persona(),
     session_options: Mapping[str, Any] | Any = NOT_GIVEN_OPTIONS,
@@ -280,7 +280,12 @@ async def start_avatar(
     avatar_participant_identity: str | None = None,
     room_name: str | None = None,
 ) -> StartOutcome:
-    """Start the plugin's avatar once against a fresh Anam double and room."""
+    """Start the plugin's avatar once against a fresh Anam double and room.
+
+    In-process or through a driver, the plugin is called the same way and
+    judged on the same evidence: the double's records, the avatar's arrival,
+    and the language-neutral facts of the outcome.
+    """
     outcome = StartOutcome()
     outcome.room = FakeRoom() if room_name is None else FakeRoom(name=room_name)
     arrival = AvatarArrival(outcome.room, outcome)
@@ -293,7 +298,13 @@ async def start_avatar(
     await site.start()
     port = runner.addresses[0][1]
     try:
-        await drive(
+        if is_driver(target):  # another language, through its driver: same call, double and avatar
+            from .remote import drive_remote
+
+            run: Any = drive_remote
+        else:
+            run = drive
+        await run(
             target,
             Call(persona, session_options, avatar_participant_identity),
             api_url=f"http://127.0.0.1:{port}",
