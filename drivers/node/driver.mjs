@@ -94,6 +94,12 @@ function typeFields(text, typeName) {
   return [...match[1].matchAll(/^\s*(?:readonly\s+)?(\w+)\??\s*:/gm)].map((m) => m[1]);
 }
 
+function blockFields(text, opener) {
+  const match = new RegExp(`${opener}\\s*\\{([^}]*)\\}`, 's').exec(text);
+  if (!match) return [];
+  return [...match[1].matchAll(/^\s*(?:readonly\s+)?(\w+)\??\s*:/gm)].map((m) => m[1]);
+}
+
 function describe() {
   const text = declarations();
   const sessionFields = typeFields(text, 'SessionOptions');
@@ -119,9 +125,10 @@ function describe() {
       disclosure: (sessionFields ?? []).includes('showAIAvatarDisclosure'),
       director_notes: personaFields.includes('directorNotes'),
       persona_fields: personaFields,
-      custom_identity: /avatarParticipantIdentity\??\s*:/.test(text),
-      start_params: ['livekitUrl', 'livekitApiKey', 'livekitApiSecret'].filter((p) =>
-        new RegExp(`${p}\\??\\s*:`).test(text),
+      constructor_options: blockFields(text, 'constructor\\((?:private\\s+)?opts\\??:'),
+      start_params: blockFields(text, 'start\\([^)]*params\\??:'),
+      custom_identity: blockFields(text, 'constructor\\((?:private\\s+)?opts\\??:').includes(
+        'avatarParticipantIdentity',
       ),
     },
   };
