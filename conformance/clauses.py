@@ -54,6 +54,7 @@ class Clause:
     def applies_to(self, language: str) -> bool:
         """Whether the clause's subject exists in ``language`` at all (if not, it is never judged there)."""
         return language == "python" or LANGUAGE_MAPPINGS.get(language, {}).get(self.id, "") is not None
+
     #: The optional surface (a feature name of the pytest plugin) without which the clause does not apply.
     applies_if: str | None = None
 

@@ -201,9 +201,7 @@ def _as_is(value: Any) -> Any:
 
 
 @st.composite
-def _scenario(
-    draw: st.DrawFn, shapes: list[_Shape], express: Callable[[Any], Any] = _as_is
-) -> Scenario:
+def _scenario(draw: st.DrawFn, shapes: list[_Shape], express: Callable[[Any], Any] = _as_is) -> Scenario:
     shape = draw(st.sampled_from(shapes))
     width: Any = None
     height: Any = None

@@ -106,7 +106,9 @@ async def drive_remote(
     driver = target.process
     started = await driver.arequest(
         "start",
-        start_params(call, api_url=api_url, room_name=room.name, local_identity=room.local_participant.identity),
+        start_params(
+            call, api_url=api_url, room_name=room.name, local_identity=room.local_participant.identity
+        ),
     )
     try:
         outcome.failure = error_facts(started.get("failure"))

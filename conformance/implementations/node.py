@@ -87,7 +87,9 @@ def install_release(name: str, version: str) -> Path:
     with _locked(folder):
         if (folder / ".complete").exists() and (plugin_dir / "package.json").exists():
             return plugin_dir
-        peers = json.loads(_run([npm, "view", f"{name}@{version}", "peerDependencies", "--json"], folder) or "{}")
+        peers = json.loads(
+            _run([npm, "view", f"{name}@{version}", "peerDependencies", "--json"], folder) or "{}"
+        )
         wanted = [f"{name}@{version}"] + [f"{peer}@{peers[peer]}" for peer in PEERS if peer in peers]
         (folder / "package.json").write_text(
             json.dumps({"name": "anam-conformance-cache", "private": True}) + "\n", encoding="utf-8"

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import json
+import os
 import queue
 import subprocess
 import threading
@@ -36,6 +37,8 @@ PROTOCOL_VERSION = 1
 #: Seconds a command may take. A start against the local double takes milliseconds; a plugin
 #: that sleeps between retries (the Node plugin's default is 2 s) is told not to.
 COMMAND_TIMEOUT = 10.0
+#: Overrides COMMAND_TIMEOUT (seconds), read at each command.
+TIMEOUT_ENV = "ANAM_DRIVER_TIMEOUT"
 #: Seconds the driver may take to load its runtime and the plugin before its first answer.
 STARTUP_TIMEOUT = 30.0
 STDERR_TAIL = 40
@@ -170,7 +173,8 @@ class DriverProcess:
                 raise DriverCrashed(
                     self.name, f"exited before {command!r} could be sent ({error})", self._printed(process)
                 ) from error
-            timeout = COMMAND_TIMEOUT if self._answered_once else STARTUP_TIMEOUT
+            command_timeout = float(os.environ.get(TIMEOUT_ENV) or COMMAND_TIMEOUT)
+            timeout = command_timeout if self._answered_once else max(command_timeout, STARTUP_TIMEOUT)
             try:
                 line = self._lines.get(timeout=timeout)
             except queue.Empty:
@@ -194,7 +198,9 @@ class DriverProcess:
     def _printed(self, process: subprocess.Popen[str]) -> str:
         return self.stderr_tail() or "(nothing)"
 
-    def _answer(self, process: subprocess.Popen[str], command: str, sent_id: int, line: str) -> dict[str, Any]:
+    def _answer(
+        self, process: subprocess.Popen[str], command: str, sent_id: int, line: str
+    ) -> dict[str, Any]:
         def garbage(problem: str) -> DriverProtocolError:
             self._process = None
             process.kill()
@@ -204,11 +210,11 @@ class DriverProcess:
             answer = json.loads(line)
         except ValueError:
             raise garbage(f"answered {command!r} with a line that is not JSON") from None
+        if isinstance(answer, dict) and answer.get("id", sent_id) not in (sent_id, None):
+            raise garbage(f"answered {command!r} #{sent_id} with id {answer['id']!r}")
         problem = schema_problem(answer, command)
         if problem is not None:
             raise garbage(f"answered {command!r} outside the protocol ({problem})")
-        if answer["id"] != sent_id:
-            raise garbage(f"answered {command!r} #{sent_id} with id {answer['id']!r}")
         if not answer["ok"]:
             error = answer["error"]
             raise DriverProtocolError(
