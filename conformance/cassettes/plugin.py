@@ -18,7 +18,7 @@ import pytest
 
 from ..harness.anam_double import SESSION_TOKEN_PATH
 from ..harness.driver import Persona
-from ..target import PluginTarget
+from ..target import Target
 from .library import (
     FLOWS,
     SCENARIOS,
@@ -74,7 +74,7 @@ def load(name: str, flow: Flow) -> CassetteFile:
 
 
 @pytest.fixture(scope="session")
-def anam_wire_flow(anam_target: PluginTarget) -> Flow:
+def anam_wire_flow(anam_target: Target) -> Flow:
     """Which wire flow the plugin speaks, seen from the first request it sends to a replayed start."""
     probe = replay_start(
         anam_target,
@@ -87,7 +87,7 @@ def anam_wire_flow(anam_target: PluginTarget) -> Flow:
 
 
 @pytest.fixture
-def anam_replay(anam_target: PluginTarget, anam_wire_flow: Flow) -> Replay:
+def anam_replay(anam_target: Target, anam_wire_flow: Flow) -> Replay:
     """``await anam_replay(scenario_name, **start_kwargs)``: one start against that scenario's cassette."""
 
     async def run(name: str, **kwargs: Any) -> tuple[ReplayOutcome, CassetteFile]:
