@@ -78,12 +78,17 @@ globalThis.fetch = (...args) => {
 };
 
 // --- the surface, from the package's own type declarations and classes ---------------------
-function declarations() {
-  const dist = join(pluginDir, 'dist');
+function declarations(dir = pluginDir) {
+  const dist = join(dir, 'dist');
   let text = '';
   for (const name of ['types.d.ts', 'avatar.d.ts', 'index.d.ts', 'api.d.ts']) {
     const file = join(dist, name);
     if (existsSync(file)) text += readFileSync(file, 'utf8');
+  }
+  // A package that wraps the plugin (declaring it as a peer) has the surface it re-exports.
+  const wrapped = '@livekit/agents-plugin-anam';
+  if (!text && pluginPkg.peerDependencies?.[wrapped] && dir === pluginDir) {
+    return declarations(packageDir(pluginDir, wrapped));
   }
   return text;
 }
