@@ -165,12 +165,16 @@ async def _replay_remote(
 
     async def answer(request: web.Request) -> web.Response:
         text = await request.text()
-        recorded = RecordedRequest(request.method, request.path, dict(request.headers), text, parse_json(text))
+        recorded = RecordedRequest(
+            request.method, request.path, dict(request.headers), text, parse_json(text)
+        )
         outcome.requests.append(recorded)
         response = _recorded_answer(cassette, request.method, request.path, text)
         if response is None:
             outcome.unmatched.append(recorded)
-            return web.json_response({"error": "no recorded answer", "cassette": cassette.path.name}, status=599)
+            return web.json_response(
+                {"error": "no recorded answer", "cassette": cassette.path.name}, status=599
+            )
         status = int(response["status"]["code"])
         headers = {k: v[0] for k, v in (response.get("headers") or {}).items() if k.lower() == "content-type"}
         if status == 200 and request.path == ENGINE_SESSION_PATH:
