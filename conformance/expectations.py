@@ -23,7 +23,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - the standard library gained tomllib in 3.11
     import tomli as tomllib
 
-OUTCOMES = ("pass", "fail", "unimplemented", "skip")
+from .report import OUTCOMES  # every outcome a report can give, blocked and error included
+
 VERDICTS = ("conforming", "nonconforming")
 
 

@@ -190,7 +190,7 @@ def as_javascript(value: Any) -> Any:
     only asked what the language can express.
     """
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
-        return int(value)
+        value = int(value)
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > JS_SAFE_INTEGER:
         return JS_SAFE_INTEGER if value > 0 else -JS_SAFE_INTEGER
     return value
