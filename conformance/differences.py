@@ -22,6 +22,8 @@ OMITTED = "dims.omitted-is-baseline"
 SHAPE = "request.shape"
 ONE_REQUEST = "session.one-request"
 TOKEN = "avatar.token"
+DOWNGRADE = "rejection.no-downgrade"
+WHOLE_REQUEST = "request.snapshot"
 
 
 class _Absent:
@@ -58,14 +60,21 @@ def differences(expected: Any, actual: Any, path: str = "") -> list[Difference]:
     if isinstance(expected, dict) and isinstance(actual, dict):
         found: list[Difference] = []
         for key in [*expected, *(k for k in actual if k not in expected)]:
-            where = f"{path}.{key}" if path else str(key)
-            found += differences(expected.get(key, ABSENT), actual.get(key, ABSENT), where)
+            found += differences(expected.get(key, ABSENT), actual.get(key, ABSENT), _at(path, key))
         return found
+    if isinstance(expected, dict) and actual is ABSENT and expected:
+        return [d for key, value in expected.items() for d in differences(value, ABSENT, _at(path, key))]
+    if expected is ABSENT and isinstance(actual, dict) and actual:
+        return [d for key, value in actual.items() for d in differences(ABSENT, value, _at(path, key))]
     if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
         pairs = enumerate(zip(expected, actual, strict=True))
         return [d for i, (a, b) in pairs for d in differences(a, b, f"{path}[{i}]")]
     same = _same_leaf(expected, actual)
     return [] if same else [Difference(path, expected, actual)]
+
+
+def _at(path: str, key: object) -> str:
+    return f"{path}.{key}" if path else str(key)
 
 
 def one_line(found: Sequence[Difference], most: int = 3) -> str:
@@ -98,6 +107,13 @@ def owner(path: str, *, dimensions_asked: bool) -> str | None:
     Paths are those of :func:`differences` over the body, or over a written
     request (``method``, ``path``, ``headers.*``, ``body.*``).
     """
+    if path in ("request", "requests"):
+        return ONE_REQUEST  # a pinned document's request list of another length
+    for prefix in ("request.", "requests["):
+        if path.startswith(prefix):
+            path = (
+                path.removeprefix(prefix).split("].", 1)[-1] if prefix == "requests[" else path[len(prefix) :]
+            )
     if path.startswith("body."):
         path = path.removeprefix("body.")
     elif path in ("method", "path") or path.startswith("headers"):
@@ -112,17 +128,40 @@ def owner(path: str, *, dimensions_asked: bool) -> str | None:
         return dimension_clause
     if head == "personaConfig":
         return PERSONA
-    if path.startswith("environment.livekitToken") or path.startswith("livekitToken claims"):
+    if path.startswith("environment.livekitToken"):
         return TOKEN
+    if path.startswith("livekitToken claims"):
+        claim = path.removeprefix("livekitToken claims").lstrip(".").split(".", 1)[0]
+        # avatar.token checks who the avatar is, its kind, its grant and on whose behalf it publishes.
+        return TOKEN if claim in ("", "sub", "kind", "video", "attributes") else None
     return None
 
 
-def first_owner(found: Iterable[Difference], *, dimensions_asked: bool, besides: str) -> str | None:
-    """The clause, other than ``besides``, that owns one of the differences: the check is blocked by it.
+def owners(found: Iterable[Difference], *, dimensions_asked: bool, asked_refused: bool = False) -> list[str]:
+    """The clause owning each difference; what no narrower clause owns is the whole request's.
 
-    None when any difference belongs to no other clause: then the check judges it itself.
+    Dimensions left out of a request for a pair Anam refuses are a downgrade, not
+    a forwarding fault: the plugin avoided the refusal rather than garbling the pair.
     """
-    owners = [owner(d.path, dimensions_asked=dimensions_asked) for d in found]
-    if not owners or any(o is None or o == besides for o in owners):
+    found = list(found)
+    left_out = all(d.actual is ABSENT for d in found if names_a_dimension(d.path))
+    found_owners = []
+    for d in found:
+        clause = owner(d.path, dimensions_asked=dimensions_asked) or WHOLE_REQUEST
+        if clause == VERBATIM and asked_refused and left_out and names_a_dimension(d.path):
+            clause = DOWNGRADE
+        found_owners.append(clause)
+    return found_owners
+
+
+def blocking_owner(
+    found: Iterable[Difference], *, dimensions_asked: bool, besides: str, asked_refused: bool = False
+) -> str | None:
+    """The clause, other than ``besides``, that blocks a check comparing a whole request.
+
+    None when ``besides`` owns one of the differences: then the check judges it itself.
+    """
+    found_owners = owners(found, dimensions_asked=dimensions_asked, asked_refused=asked_refused)
+    if not found_owners or besides in found_owners:
         return None
-    return owners[0]
+    return found_owners[0]

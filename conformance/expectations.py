@@ -23,8 +23,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - the standard library gained tomllib in 3.11
     import tomli as tomllib
 
-from .report import OUTCOMES  # every outcome a report can give, blocked and error included
-
+OUTCOMES = ("pass", "fail", "blocked", "unimplemented", "skip")
+#: A report with verdict "error" judged nothing: it never matches an expectation.
 VERDICTS = ("conforming", "nonconforming")
 
 

@@ -1,4 +1,4 @@
-"""Premises about the session request that checks share, each owned by the clause that requires it.
+"""What several checks share: premises about a start, each owned by the clause that requires it.
 
 A check calls these before judging its own clause: when one does not hold,
 the check is blocked by its owner (and the premise counts as evidence against
@@ -12,17 +12,19 @@ import json
 from typing import Any
 
 from .differences import (
+    OMITTED,
     PERSONA,
     VERBATIM,
+    blocking_owner,
     differences,
-    first_owner,
     names_a_dimension,
     one_line,
+    owner,
     with_bodies,
 )
-from .expect import Blocked, require, violation
+from .expect import Blocked, expect, require, violation
 from .harness.anam_rules import Acceptance, judge_session_request
-from .harness.driver import Persona, start_avatar
+from .harness.driver import Persona, StartOutcome, start_avatar
 from .harness.evidence import RecordedRequest
 from .harness.wire import pre_feature_body
 from .target import PluginTarget
@@ -44,11 +46,12 @@ def pair_sent_verbatim(body: Any, width: Any, height: Any) -> bool:
 
 def require_pair_sent(request: RecordedRequest, width: Any, height: Any) -> None:
     """The asked pair went out as ``sessionOptions.videoWidth/videoHeight``, verbatim: ``dims.verbatim``."""
+    asked = {"videoWidth": width, "videoHeight": height}
     require(
         pair_sent_verbatim(request.body, width, height),
         by=VERBATIM,
-        expected=f"sessionOptions.videoWidth={json.dumps(width)}, videoHeight={json.dumps(height)}",
-        actual=f"sessionOptions {json.dumps(_options(request.body))}",
+        expected=f"sessionOptions {json.dumps(asked)}",
+        actual=one_line(differences(asked, sent_dimensions(request.body), "sessionOptions")),
     )
 
 
@@ -74,7 +77,7 @@ def expect_same_request(sent: Any, expected: Any, *, dimensions_asked: bool, cla
     if not found:
         return
     summary = one_line(found)
-    by = first_owner(found, dimensions_asked=dimensions_asked, besides=clause)
+    by = blocking_owner(found, dimensions_asked=dimensions_asked, besides=clause)
     if by is not None:
         raise Blocked(by, summary)
     violation(what, with_bodies(summary, expected, sent))
@@ -94,3 +97,90 @@ async def require_supported_pair_forwarded(target: PluginTarget, persona: Person
         target, persona=persona, session_options={"video_width": width, "video_height": height}
     )
     require_pair_sent(outcome.session_request, width, height)
+
+
+def expect_audio_to_avatar(outcome: StartOutcome) -> None:
+    audio, identity = outcome.audio, outcome.expected_identity
+    expect(
+        audio is not None and audio.destination == identity and audio.waits_for_video,
+        expected=f"audio streamed to {identity!r}, waiting for its video track",
+        actual="no audio output"
+        if audio is None
+        else f"{audio.type_name} to {audio.destination!r}, waiting for video: {audio.waits_for_video}",
+    )
+
+
+#: livekit-agents' retryable statuses (``APIStatusError.retryable``): any other 4xx is final.
+RETRYABLE_4XX = (408, 429, 499)
+
+
+def refused_locally(outcome: StartOutcome) -> bool:
+    failure = outcome.failure
+    return failure is not None and failure.kind == "argument" and not outcome.requests
+
+
+def require_sent(outcome: StartOutcome, call: str, *, refusable: bool) -> None:
+    """The call reached Anam; else blocked by ``dims.local-refusal`` (a pair Anam could accept was
+    refused locally) or ``session.one-request`` (the start sent nothing). A pair that may be refused
+    locally (``refusable``) and was refused is judged by ``dims.local-refusal`` itself: blocked too."""
+    if outcome.session_requests:
+        return
+    local = refused_locally(outcome)
+    require(
+        False,
+        by="dims.local-refusal" if local or refusable else "session.one-request",
+        expected=f"{call} sent to Anam",
+        actual=f"nothing sent; {outcome.failure}",
+    )
+
+
+def require_refusal_final(outcome: StartOutcome, *, retries_allowed: bool = False) -> None:
+    """Anam's final 4xx was the last word: the same request not sent again (``rejection.not-retried``,
+    unless ``retries_allowed``: a retried refusal can still be surfaced), no other size asked instead
+    (``rejection.no-downgrade``: then there may be no refusal left to surface)."""
+    pairs = list(zip(outcome.requests, outcome.answers, strict=False))
+    index = next(
+        (
+            i
+            for i, (request, status) in enumerate(pairs)
+            if request.carries_persona and 400 <= status < 500 and status not in RETRYABLE_4XX
+        ),
+        None,
+    )
+    if index is None:
+        return
+    refused = outcome.requests[index]
+    later = [r for r in outcome.requests[index + 1 :] if r.carries_persona]
+    again = [r for r in later if r.path == refused.path and r.body == refused.body]
+    require(
+        retries_allowed or not again,
+        by="rejection.not-retried",
+        expected=f"the refused request sent once (HTTP {outcome.answers[index]})",
+        actual=f"sent {len(again) + 1} times",
+    )
+    status = outcome.answers[index]
+    for request in (r for r in later if r not in again):
+        found = differences(refused.body, request.body)
+        downgrade = any(d.path.startswith("sessionOptions") for d in found)
+        require(
+            False,
+            by="rejection.no-downgrade" if downgrade else "session.one-request",
+            expected=f"no other session request after HTTP {status}",
+            actual=f"{request.method} {request.path}: {one_line(found) or 'the same body again'}",
+        )
+
+
+def require_pre_feature_baseline(body: Any, persona: Persona) -> None:
+    """A start without dimensions sent the pre-feature body: owned by ``dims.omitted-is-baseline``
+    (or, for a difference in persona fields or the disclosure flag, by their clauses)."""
+    found = differences(pre_feature_body(persona, ""), _without_token(body))
+    if not found:
+        return
+    by = owner(found[0].path, dimensions_asked=False) or OMITTED
+    raise Blocked(by, f"the call without dimensions: {one_line(found)}")
+
+
+def _without_token(body: Any) -> Any:
+    if not isinstance(body, dict) or not isinstance(body.get("environment"), dict):
+        return body
+    return {**body, "environment": {**body["environment"], "livekitToken": ""}}

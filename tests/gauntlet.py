@@ -1,11 +1,14 @@
 """The mutation gauntlet: the suite against every broken plugin, killed or survived, and how fast.
 
 ``python tests/gauntlet.py [-j N]`` prints one row per mutant: whether the
-suite killed it (every clause the mutant declares in ``BREAKS`` failed), the
-clauses that caught it, and the time to its verdict. The reference plugin runs
-first and must conform. A survivor is a gap in the suite, so it fails the
-command. Each worker process imports the suite once and runs pytest in-process
-for each of its mutants, so a verdict costs the tests, not the imports.
+suite killed it exactly (the clauses that failed are exactly those the mutant
+declares in ``BREAKS``; every other clause passed, was blocked by one of them
+or is unimplemented), the clauses that failed and those that were blocked, and
+the time to its verdict. The reference plugin runs first and must pass every
+clause. A survivor, or a kill that blames a clause the mutant does not break,
+is a gap in the suite, so it fails the command. Each worker process imports the
+suite once and runs pytest in-process for each of its mutants, so a verdict
+costs the tests, not the imports.
 """
 
 from __future__ import annotations
@@ -40,6 +43,10 @@ class Mutant:
     summary: str
 
 
+#: Outcomes a clause the mutant does not break may have: it is not blamed for the fault.
+NOT_BLAMED = ("pass", "blocked", "unimplemented")
+
+
 @dataclass(frozen=True)
 class Verdict:
     mutant: Mutant
@@ -47,6 +54,11 @@ class Verdict:
     verdict: str | None
     failed: tuple[str, ...]
     seconds: float
+    blocked: tuple[str, ...] = ()
+    #: Clauses with an outcome that is neither a failure nor one of NOT_BLAMED (error, skip).
+    unjudged: tuple[str, ...] = ()
+    #: The first line of each failed or unjudged clause's detail, to show why a kill is not exact.
+    details: tuple[tuple[str, str], ...] = ()
 
     @property
     def missed(self) -> tuple[str, ...]:
@@ -54,8 +66,14 @@ class Verdict:
         return tuple(c for c in self.mutant.breaks if c not in self.failed)
 
     @property
+    def overblamed(self) -> tuple[str, ...]:
+        """Clauses the suite failed that the mutant does not break: a fault blamed on the wrong clause."""
+        return tuple(c for c in self.failed if c not in self.mutant.breaks)
+
+    @property
     def killed(self) -> bool:
-        return self.verdict is not None and not self.missed
+        """Exactly the declared clauses failed; nothing else failed, errored or went unjudged."""
+        return self.verdict is not None and not self.missed and not self.overblamed and not self.unjudged
 
 
 def _ensure_importable() -> None:
@@ -94,8 +112,15 @@ def suite_args(module: str, report: Path, *extra: str) -> list[str]:
 
 
 def judge(mutant: Mutant, exit_code: int, report: dict[str, Any] | None, seconds: float) -> Verdict:
-    failed = tuple(c["id"] for c in report["clauses"] if c["outcome"] == "fail") if report else ()
-    return Verdict(mutant, exit_code, report["verdict"] if report else None, failed, seconds)
+    if report is None:
+        return Verdict(mutant, exit_code, None, (), seconds)
+    clauses = report["clauses"]
+
+    def having(*outcomes: str) -> tuple[str, ...]:
+        return tuple(c["id"] for c in clauses if c["outcome"] in outcomes)
+
+    unjudged = tuple(c["id"] for c in clauses if c["outcome"] not in ("fail", *NOT_BLAMED))
+    return Verdict(mutant, exit_code, report["verdict"], having("fail"), seconds, having("blocked"), unjudged)
 
 
 #: The property tests' profile for mutants: the gauntlet asks each one only whether the
@@ -143,13 +168,34 @@ def run_all(mutants: Sequence[Mutant], jobs: int, profile: str = MUTANT_PROFILE)
         yield from pool.map(run, mutants, profiles)
 
 
-def row(verdict: Verdict) -> str:
+def reference_passes(verdict: Verdict) -> bool:
+    return (
+        verdict.verdict == "conforming"
+        and not verdict.failed
+        and not verdict.blocked
+        and not verdict.unjudged
+    )
+
+
+def state(verdict: Verdict) -> str:
     if verdict.mutant.name == REFERENCE:
-        state = "conforms" if verdict.verdict == "conforming" and not verdict.failed else "DOES NOT CONFORM"
-    else:
-        state = "killed" if verdict.killed else f"SURVIVED (missed {', '.join(verdict.missed)})"
-    caught = ", ".join(verdict.failed) or "-"
-    return f"| {verdict.mutant.name} | {state} | {caught} | {verdict.seconds:.2f} s |"
+        return "conforms" if reference_passes(verdict) else "DOES NOT CONFORM"
+    if verdict.verdict is None:
+        return f"NO VERDICT (exit {verdict.exit_code})"
+    if verdict.killed:
+        return "killed"
+    problems = [
+        f"missed {', '.join(verdict.missed)}" if verdict.missed else "",
+        f"also blamed {', '.join(verdict.overblamed)}" if verdict.overblamed else "",
+        f"unjudged {', '.join(verdict.unjudged)}" if verdict.unjudged else "",
+    ]
+    return "NOT EXACT (" + "; ".join(p for p in problems if p) + ")"
+
+
+def row(verdict: Verdict) -> str:
+    failed = ", ".join(verdict.failed) or "-"
+    blocked = ", ".join(verdict.blocked) or "-"
+    return f"| {verdict.mutant.name} | {state(verdict)} | {failed} | {blocked} | {verdict.seconds:.2f} s |"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -170,8 +216,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     chosen = [known[name] for name in args.mutants] if args.mutants else everything
     reference = Mutant(REFERENCE, REFERENCE, (), "the reference plugin")
     start = time.perf_counter()
-    print("| mutant | verdict | clauses that caught it | time to verdict |")
-    print("|---|---|---|---|")
+    print("| mutant | verdict | failed clauses | blocked clauses | time to verdict |")
+    print("|---|---|---|---|---|")
     verdicts = []
     for verdict in run_all([reference, *chosen], args.jobs, args.profile):
         verdicts.append(verdict)
@@ -179,9 +225,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     total = time.perf_counter() - start
     mutants = verdicts[1:]
     killed = sum(v.killed for v in mutants)
-    reference_ok = verdicts[0].verdict == "conforming" and not verdicts[0].failed
+    for verdict in verdicts:
+        for clause_id, detail in verdict.details:
+            print(f"{verdict.mutant.name}: {clause_id}: {detail}")
+    reference_ok = reference_passes(verdicts[0])
+    reference_state = "conforms" if reference_ok else "FAILS"
     print(
-        f"\n{killed}/{len(mutants)} mutants killed; reference {'conforms' if reference_ok else 'FAILS'}; "
+        f"\n{killed}/{len(mutants)} mutants killed exactly; reference {reference_state}; "
         f"{total:.1f} s wall on {args.jobs} worker(s)"
     )
     return 0 if reference_ok and killed == len(mutants) else 1

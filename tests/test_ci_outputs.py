@@ -87,14 +87,45 @@ def test_matrix_exit_code_follows_the_expectations(
 
 def test_junit_has_one_case_per_clause_failing_where_the_verdict_does() -> None:
     rendered = report(
-        "nonconforming", dims__verbatim="unimplemented", fields__disclosure_kept="unimplemented"
+        "nonconforming",
+        dims__verbatim="unimplemented",
+        fields__disclosure_kept="unimplemented",
+        avatar__joins="blocked",
+        avatar__token="fail",
     )
+    for entry in rendered["clauses"]:
+        if entry["id"] == "fields.disclosure-kept":
+            entry["applicable"] = False  # a conditional clause whose surface the plugin does not offer
     suite = ET.fromstring(junit_xml(rendered).split("\n", 1)[1])
     cases = {case.get("name"): case for case in suite.iter("testcase")}
     assert list(cases) == [c.id for c in CLAUSES]
     assert cases["dims.verbatim"].find("failure") is not None  # a MUST not shown to pass
-    assert cases["fields.disclosure-kept"].find("skipped") is not None  # a SHOULD that did not run
+    assert cases["fields.disclosure-kept"].find("skipped") is not None  # does not apply
+    assert cases["avatar.joins"].find("skipped") is not None  # blocked: avatar.token is what fails
+    assert cases["avatar.token"].find("failure") is not None
     assert cases["request.shape"].find("failure") is None
+
+
+def test_junit_reports_the_suites_own_error_as_an_error_not_a_failure() -> None:
+    rendered = report("error", request__snapshot="error")
+    suite = ET.fromstring(junit_xml(rendered).split("\n", 1)[1])
+    case = next(c for c in suite.iter("testcase") if c.get("name") == "request.snapshot")
+    assert case.find("error") is not None and case.find("failure") is None
+    assert suite.get("errors") == "1" and suite.get("failures") == "0"
+
+
+def test_markdown_shows_no_verdict_and_folds_the_evidence() -> None:
+    rendered = report("error", request__snapshot="error")
+    text = summary_markdown(rendered)
+    assert text.startswith("## Anam conformance: no verdict (the suite could not judge)")
+    assert "### Not judged: the suite's own error" in text
+    failing = report("nonconforming", dims__verbatim="fail")
+    for entry in failing["clauses"]:
+        if entry["id"] == "dims.verbatim":
+            entry["detail"] = 'sessionOptions.videoWidth: 1152 → "1152"\nexpected:\n{}\nactual:\n{}'
+    folded = summary_markdown(failing)
+    assert '- **`dims.verbatim`** (MUST): sessionOptions.videoWidth: 1152 → "1152"' in folded
+    assert "<details><summary>evidence</summary>" in folded
 
 
 def test_markdown_leads_with_the_failures_and_their_detail() -> None:

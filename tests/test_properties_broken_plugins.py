@@ -17,7 +17,7 @@ PROPERTIES = {
     ),
     "dims.omitted-is-baseline": (
         "test_no_dimensions_means_no_dimension_anywhere",
-        ["empty_session_options", "default_landscape_options"],
+        ["empty_session_options"],
     ),
     "rejection.surfaced": (
         "test_every_rejection_surfaces_as_api_status_error",

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import vcr
 
+from ..expect import EvidenceError
 from .matching import MATCH_ON, MATCHER_NAME, match_json_body
 from .scrub import request_scrubber, response_scrubber
 
@@ -71,8 +72,8 @@ def cassette_path(found: Scenario, flow: Flow, directory: Path = CASSETTE_DIR) -
     return directory / f"{found.name}.{flow}.json"
 
 
-class CassetteError(Exception):
-    """A cassette that is missing or cannot be read: the message names the file."""
+class CassetteError(EvidenceError):
+    """A cassette that is missing or cannot be read: the suite's evidence, not the plugin, is at fault."""
 
 
 @dataclass(frozen=True)
@@ -98,16 +99,19 @@ class CassetteFile:
 
 
 def read_cassette(path: Path) -> CassetteFile:
+    """The cassette at ``path``, checked whole before a plugin is judged by it."""
     try:
         data = json.loads(path.read_text())
         metadata, interactions = data["metadata"], data["interactions"]
         metadata["provenance"]["base_url"]
+        for interaction in interactions:
+            request, response = interaction["request"], interaction["response"]
+            str(request["method"]), str(request["uri"]), request["body"]
+            int(response["status"]["code"]), response["body"]["string"]
     except FileNotFoundError:
-        raise CassetteError(
-            f"{path}: no such cassette (record it: python -m conformance.cassettes)"
-        ) from None
+        raise CassetteError(path, "no such cassette (record it: python -m conformance.cassettes)") from None
     except (ValueError, KeyError, TypeError) as error:
-        raise CassetteError(f"{path}: not a cassette with provenance metadata ({error!r})") from None
+        raise CassetteError(path, f"not a cassette with provenance metadata ({error!r})") from None
     return CassetteFile(path, metadata, interactions)
 
 

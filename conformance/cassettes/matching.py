@@ -14,6 +14,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from ..differences import DOWNGRADE, ONE_REQUEST, VERBATIM, differences, one_line, owners
 from .scrub import scrub_json
 
 MATCHER_NAME = "anam_json_body"
@@ -84,3 +85,33 @@ def explain_unmatched(
         f"closest recorded {near[0]} {near[1]} (JSON diff, recorded -> sent, below)\n"
         f"{json_diff(near[2], body_json(body))}"
     )
+
+
+def mismatch_owner(
+    live: tuple[str, str, Any],
+    recorded: Sequence[tuple[str, str, Any]],
+    *,
+    dimensions_asked: bool,
+    refused_before: bool = False,
+    asked_refused: bool = False,
+) -> tuple[str, str]:
+    """The clause a request no recording answers belongs to, and the smallest difference, in one line.
+
+    A request to a path no recording has is an extra request (``session.one-request``);
+    otherwise each differing JSON path of the closest recorded body names its owner
+    (dimensions, persona fields, the disclosure flag), and what no narrower clause
+    owns is the pinned request's (``request.snapshot``). Other dimensions asked after
+    Anam refused the start (``refused_before``), or none at all for a pair Anam
+    refuses (``asked_refused``), are a downgrade (``rejection.no-downgrade``).
+    """
+    method, path, body = live
+    same_path = [r for r in recorded if r[:2] == (method, path)]
+    if not same_path:
+        return ONE_REQUEST, f"{method} {path}: a request no recording of this start has"
+    near = closest((method, path, body_json(body)), [(m, p, body_json(b)) for m, p, b in same_path])
+    assert near is not None
+    found = differences(near[2], body_json(body))
+    clause = owners(found, dimensions_asked=dimensions_asked, asked_refused=asked_refused)[0]
+    if clause == VERBATIM and refused_before:
+        clause = DOWNGRADE  # other dimensions asked after Anam refused the recorded ones
+    return clause, one_line(found)

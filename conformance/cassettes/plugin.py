@@ -12,17 +12,18 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ..harness.anam_double import SESSION_TOKEN_PATH
-from ..harness.driver import Persona
+from ..harness.driver import Persona, start_avatar
 from ..target import Target
 from .library import (
+    CASSETTE_DIR,
     FLOWS,
     SCENARIOS,
-    CassetteError,
     CassetteFile,
     Flow,
     cassette_path,
@@ -33,6 +34,7 @@ from .recorder import record
 from .replay import ReplayOutcome, replay_start
 
 OPTION = "--anam-cassettes"
+DIRECTORY_OPTION = "--conformance-cassettes"
 MODES = ("replay", "record", "live")
 PROBE_SCENARIO = "default-size-cara-3"
 
@@ -48,6 +50,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="replay",
         help="replay the cassettes (default, network blocked); record: re-record them against the "
         "emulator first; live: re-record them against https://api.anam.ai (needs ANAM_API_KEY)",
+    )
+    group.addoption(
+        DIRECTORY_OPTION,
+        dest="conformance_cassettes",
+        default=None,
+        metavar="DIR",
+        help=f"the cassettes to replay (default: {CASSETTE_DIR})",
     )
 
 
@@ -66,33 +75,36 @@ def pytest_configure(config: pytest.Config) -> None:
     asyncio.run(rerecord())
 
 
-def load(name: str, flow: Flow) -> CassetteFile:
-    try:
-        return read_cassette(cassette_path(scenario(name), flow))
-    except CassetteError as error:
-        raise pytest.UsageError(str(error)) from None
+def cassette_directory(config: pytest.Config) -> Path:
+    given = config.getoption("conformance_cassettes", None)
+    return Path(given).resolve() if given else CASSETTE_DIR
+
+
+def load(name: str, flow: Flow, directory: Path = CASSETTE_DIR) -> CassetteFile:
+    """The scenario's cassette; one that cannot be read is the suite's error (``CassetteError``)."""
+    return read_cassette(cassette_path(scenario(name), flow, directory))
 
 
 @pytest.fixture(scope="session")
 def anam_wire_flow(anam_target: Target) -> Flow:
-    """Which wire flow the plugin speaks, seen from the first request it sends to a replayed start."""
-    probe = replay_start(
-        anam_target,
-        load(PROBE_SCENARIO, "one-request"),
-        persona=Persona(avatar_model=scenario(PROBE_SCENARIO).avatar_model),
-    )
+    """Which wire flow the plugin speaks, seen from a start against the Anam double (which speaks both).
+
+    The flow is the path of the one request that carries the persona; a start that
+    sends more than one such request speaks neither (``session.one-request``'s premise).
+    """
+    probe = start_avatar(anam_target, persona=Persona(avatar_model=scenario(PROBE_SCENARIO).avatar_model))
     outcome = asyncio.run(probe)
-    paths = [r.path for r in outcome.requests]
-    return "two-requests" if SESSION_TOKEN_PATH in paths else "one-request"
+    return "two-requests" if outcome.session_request.path == SESSION_TOKEN_PATH else "one-request"
 
 
 @pytest.fixture
-def anam_replay(anam_target: Target, anam_wire_flow: Flow) -> Replay:
+def anam_replay(anam_target: Target, anam_wire_flow: Flow, request: pytest.FixtureRequest) -> Replay:
     """``await anam_replay(scenario_name, **start_kwargs)``: one start against that scenario's cassette."""
+    directory = cassette_directory(request.config)
 
     async def run(name: str, **kwargs: Any) -> tuple[ReplayOutcome, CassetteFile]:
         found = scenario(name)
-        cassette = load(name, anam_wire_flow)
+        cassette = load(name, anam_wire_flow, directory)
         kwargs.setdefault("persona", Persona(avatar_model=found.avatar_model))
         return await replay_start(anam_target, cassette, **kwargs), cassette
 

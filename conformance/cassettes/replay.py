@@ -77,6 +77,7 @@ def _observed(outcome: ReplayOutcome, on_started: Any) -> Iterator[None]:
         except CannotOverwriteExistingCassetteException:
             outcome.unmatched.append(request)
             raise
+        outcome.answers.append(response.status)
         if response.status == 200 and request.path == ENGINE_SESSION_PATH:
             on_started()
         return response
@@ -131,6 +132,8 @@ async def replay_start(
             arrival=arrival,
             session_started=lambda: bool(outcome.sessions),
         )
+    if outcome.premise is not None:
+        raise outcome.premise
     return outcome
 
 

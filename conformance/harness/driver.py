@@ -54,6 +54,8 @@ JOIN_TIMEOUT = 5.0
 SESSION_CLAUSE, SHAPE_CLAUSE, TOKEN_CLAUSE = "session.one-request", "request.shape", "avatar.token"
 DROP_IN_CLAUSE, OPTIONS_CLAUSE = "surface.drop-in", "surface.session-options"
 DIMENSIONS = ("video_width", "video_height")
+#: The avatar's identity when the agent names none (every release of the plugin).
+DEFAULT_AVATAR_IDENTITY = "anam-avatar-agent"
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,9 @@ class StartOutcome:
     avatar: AdmittedAvatar | None = None
     join_refusal: str | None = None
     joined: bool = False
-    avatar_identity: str | None = None
+    avatar_identity: str | None = None  # what the plugin reports as its avatar's identity
+    #: The identity the avatar must have: the one the agent asked for, or the default.
+    expected_identity: str = DEFAULT_AVATAR_IDENTITY
     audio_sink: Any = None
     room: FakeRoom | None = None
     #: The status Anam answered to each request, in order.
@@ -126,8 +130,9 @@ class StartOutcome:
     def require_started(self) -> None:
         """A plain start reached a session: what ``session.one-request`` asks of every start."""
         self.require_authorized()
+        started = self.failure is None or self.error_during == "wait_for_join"
         require(
-            self.failure is None and len(self.sessions) == 1,
+            started and len(self.sessions) == 1,
             by=SESSION_CLAUSE,
             expected="start() to open one Anam session",
             actual=f"{len(self.sessions)} session(s), error {self.failure} during {self.error_during}",
@@ -220,6 +225,7 @@ async def drive(
     same way and judged on the same evidence.
     """
     outcome, room = arrival.outcome, arrival.room
+    outcome.expected_identity = call.avatar_participant_identity or DEFAULT_AVATAR_IDENTITY
     agent_session = FakeAgentSession()
     avatar: Any = None
     stage = "persona"

@@ -1,10 +1,12 @@
 """The clause report as JUnit XML: one test case per clause, for CI test views.
 
 CI interfaces read JUnit, not the clause report, so a test case fails exactly
-when the clause is a defect a maintainer should see: a clause that failed, or a
-MUST clause that was not shown to pass (unimplemented or not run), since that
-alone makes the verdict nonconforming. A SHOULD clause that was not run is
-skipped.
+when the clause is a defect a maintainer should see: a clause that failed, or an
+applicable MUST clause that was not shown to pass (unimplemented or not run),
+since that alone makes the verdict nonconforming. A clause the suite could not
+judge is a JUnit *error*, not a failure; a blocked clause is skipped with the
+clause that blocked it (that one fails); so is a conditional clause that does
+not apply.
 """
 
 from __future__ import annotations
@@ -28,14 +30,22 @@ def junit_xml(report: Mapping[str, Any]) -> str:
     properties = ET.SubElement(suite, "properties")
     ET.SubElement(properties, "property", name="plugin", value=_plugin_label(report))
     ET.SubElement(properties, "property", name="verdict", value=str(report["verdict"]))
-    failures = skipped = 0
+    failures = skipped = errors = 0
     for entry in clauses:
         case = ET.SubElement(suite, "testcase", classname=f"{SUITE_NAME}.{entry['level']}", name=entry["id"])
         outcome, detail = entry["outcome"], entry.get("detail") or ""
-        if outcome == "fail" or (outcome != "pass" and entry["level"] == "MUST"):
+        applicable = entry.get("applicable", True)
+        if outcome == "error":
+            errors += 1
+            error = ET.SubElement(case, "error", message=f"error: {detail}".splitlines()[0], type="error")
+            error.text = f"{entry['id']} ({entry['level']}): the suite could not judge\n{detail}"
+        elif outcome == "blocked":
+            skipped += 1
+            ET.SubElement(case, "skipped", message=detail.splitlines()[0] if detail else "blocked")
+        elif outcome == "fail" or (outcome != "pass" and entry["level"] == "MUST" and applicable):
             failures += 1
             message = f"{outcome}: {detail}" if detail else outcome
-            failure = ET.SubElement(case, "failure", message=message, type=outcome)
+            failure = ET.SubElement(case, "failure", message=message.splitlines()[0], type=outcome)
             failure.text = f"{entry['id']} ({entry['level']}): {entry['requirement']}\n{message}"
         elif outcome != "pass":
             skipped += 1
@@ -46,6 +56,6 @@ def junit_xml(report: Mapping[str, Any]) -> str:
                 ET.SubElement(tests, "property", name=test["nodeid"], value=test["outcome"])
     suite.set("failures", str(failures))
     suite.set("skipped", str(skipped))
-    suite.set("errors", "0")
+    suite.set("errors", str(errors))
     ET.indent(suite)
     return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"

@@ -15,7 +15,14 @@ from typing import Any
 from ..expectations import Expectation
 from .markdown import MARKS
 
-SHORT = {"pass": "pass", "fail": "**FAIL**", "unimplemented": "unimplemented", "skip": "skip"}
+SHORT = {
+    "pass": "pass",
+    "fail": "**FAIL**",
+    "blocked": "blocked",
+    "unimplemented": "unimplemented",
+    "error": "**ERROR**",
+    "skip": "skip",
+}
 
 
 @dataclass(frozen=True)
@@ -78,7 +85,8 @@ body { font-family: system-ui, sans-serif; margin: 2rem; }
 table { border-collapse: collapse; }
 th, td { border: 1px solid #ccc; padding: .3rem .6rem; text-align: left; }
 td.pass { background: #e6f4ea; } td.fail { background: #fce8e6; font-weight: bold; }
-td.unimplemented, td.skip { background: #f1f3f4; color: #555; }
+td.unimplemented, td.skip, td.blocked { background: #f1f3f4; color: #555; }
+td.error { background: #fef7e0; font-weight: bold; }
 td.unexpected { outline: 3px solid #d93025; }
 """.strip()
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from conformance.differences import differences, one_line
-from conformance.expect import expect
+from conformance.expect import expect, require
 from conformance.harness.driver import Persona, start_avatar
 from conformance.harness.evidence import RecordedRequest, describe
 from conformance.harness.wire import pre_feature_body, with_token, without_dimensions
@@ -16,6 +16,7 @@ from conformance.premises import (
     expect_same_request,
     require_pair_sent,
     require_persona_kept,
+    require_pre_feature_baseline,
     sent_dimensions,
 )
 from conformance.target import PluginTarget
@@ -68,9 +69,10 @@ async def test_pair_is_sent_as_session_options_verbatim(
     body = outcome.session_request.body
     asked = {"videoWidth": width, "videoHeight": height}
     sent = sent_dimensions(body)
-    found = differences(asked, sent)
+    found = differences(asked, sent, "sessionOptions")
     expect(not found, expected=f"sessionOptions {json.dumps(asked)}", actual=one_line(found))
     baseline = await start_avatar(anam_target, persona=persona)
+    require_pre_feature_baseline(baseline.session_request.body, persona)
     token = outcome.session_request.livekit_token or ""
     expect_same_request(
         without_dimensions(body),
@@ -132,9 +134,12 @@ async def test_avatar_publishes_video_at_the_requested_size(
     outcome.require_admitted()
     published = (outcome.avatar.video_width, outcome.avatar.video_height) if outcome.avatar else None
     expect(
-        outcome.joined and published == (width, height),
-        expected=f"wait_for_join() to resolve on a {width}x{height} video track",
+        published == (width, height),
+        expected=f"a {width}x{height} video track",
         actual=f"published {published}, error {outcome.failure}",
+    )
+    require(
+        outcome.joined, by="avatar.joins", expected="wait_for_join() to resolve", actual=str(outcome.failure)
     )
 
 

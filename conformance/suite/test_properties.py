@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.differences import differences, one_line
-from conformance.expect import Blocked, expect, require
+from conformance.expect import Blocked, expect
 from conformance.harness.anam_rules import Rejection, judge_session_request
 from conformance.harness.driver import StartOutcome, start_avatar
 from conformance.harness.evidence import describe
@@ -29,7 +29,11 @@ from conformance.hypothesis_profiles import PropertyRun
 from conformance.premises import (
     expect_same_request,
     pair_sent_verbatim,
+    refused_locally,
     require_persona_kept,
+    require_pre_feature_baseline,
+    require_refusal_final,
+    require_sent,
     require_supported_pair_forwarded,
     sent_dimensions,
 )
@@ -80,10 +84,6 @@ def explore(
         raise next(b for b in blocked if b.by == by)
 
 
-def refused_locally(outcome: StartOutcome) -> bool:
-    return outcome.failure is not None and outcome.failure.kind == "argument" and not outcome.requests
-
-
 def dimension_keys(value: Any, path: str = "") -> list[str]:
     """Every key anywhere in the body that names a width or a height, however spelled."""
     found: list[str] = []
@@ -130,19 +130,6 @@ def refused_pair(scenario: Scenario) -> bool:
     asked = {"videoWidth": scenario.width, "videoHeight": scenario.height}
     persona = {"avatarModel": model} if model else {}
     return isinstance(judge_session_request({"personaConfig": persona, "sessionOptions": asked}), Rejection)
-
-
-def require_sent(scenario: Scenario, outcome: StartOutcome) -> None:
-    """A full pair went out: if not, blocked by dims.local-refusal (refused) or session.one-request."""
-    if outcome.session_requests:
-        return
-    local = refused_locally(outcome)
-    require(
-        False,
-        by="dims.local-refusal" if local else "session.one-request",
-        expected=f"{scenario} sent to Anam",
-        actual=f"nothing sent; {outcome.failure}",
-    )
 
 
 @pytest.mark.clause("dims.both-or-neither")
@@ -194,6 +181,7 @@ def test_a_full_pair_is_sent_verbatim_and_nothing_else_changes(
                 anam_target, persona=plain.persona, session_options=plain.session_options
             )
             baselines[key] = without_disclosure(with_token(outcome.session_request.body, TOKEN))
+        require_pre_feature_baseline(baselines[key], plain.persona)
         return baselines[key]
 
     async def check(scenario: Scenario, outcome: StartOutcome) -> None:
@@ -201,12 +189,12 @@ def test_a_full_pair_is_sent_verbatim_and_nothing_else_changes(
             never_acceptable(scenario.width) or never_acceptable(scenario.height)
         ):
             return  # a refusal dims.local-refusal allows
-        require_sent(scenario, outcome)
+        require_sent(outcome, str(scenario), refusable=False)
         asked = {"videoWidth": scenario.width, "videoHeight": scenario.height}
         expected_rest = await baseline(scenario)
         for request in outcome.session_requests:
             sent = sent_dimensions(request.body)
-            found = differences(asked, sent)
+            found = differences(asked, sent, "sessionOptions")
             if found and refused_pair(scenario) and not any(_present(sent, k) for k in asked):
                 # An unsupported pair left out to have the session start anyway: a downgrade.
                 raise Blocked("rejection.no-downgrade", f"{scenario}: {one_line(found)}")
@@ -257,6 +245,7 @@ def test_every_rejection_surfaces_as_api_status_error(
     async def check(scenario: Scenario, outcome: StartOutcome) -> None:
         if first_answer(outcome) != 400:
             return  # whether a 400 was warranted is dims.verbatim's and rejection.no-downgrade's
+        require_refusal_final(outcome, retries_allowed=True)
         rejection = judge_session_request(outcome.session_requests[0].body)
         assert isinstance(rejection, Rejection)
         failure = outcome.failure
@@ -308,7 +297,7 @@ def test_a_pair_anam_refuses_is_never_downgraded(
         if model not in forwarded:
             await require_supported_pair_forwarded(anam_target, scenario.persona)
             forwarded.add(model)
-        require_sent(scenario, outcome)
+        require_sent(outcome, str(scenario), refusable=False)
         outcome.require_authorized()
         require_persona_kept(outcome.session_requests[0], scenario.persona)
         asked = f"{scenario.width}x{scenario.height}"

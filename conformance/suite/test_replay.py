@@ -14,11 +14,12 @@ import json
 import pytest
 
 from conformance.cassettes.library import SCENARIOS, CassetteFile
-from conformance.cassettes.matching import explain_unmatched
+from conformance.cassettes.matching import explain_unmatched, mismatch_owner
 from conformance.cassettes.plugin import Replay
 from conformance.cassettes.replay import ReplayOutcome
-from conformance.expect import ClauseViolation, expect
+from conformance.expect import Blocked, EvidenceError, expect, require
 from conformance.harness.evidence import describe
+from conformance.premises import expect_audio_to_avatar, require_refusal_final, require_sent
 
 pytestmark = pytest.mark.asyncio
 
@@ -29,23 +30,35 @@ HALF_PAIR = next(s for s in SCENARIOS if s.half_pair)
 CUSTOM_IDENTITY = next(s for s in SCENARIOS if s.identity)
 
 
-def _require_matched(outcome: ReplayOutcome, cassette: CassetteFile) -> None:
-    if outcome.unmatched:
-        live = outcome.unmatched[0]
-        recorded = [
-            (
-                i["request"]["method"],
-                i["request"]["uri"].split("://", 1)[-1].partition("/")[2],
-                i["request"]["body"],
-            )
-            for i in cassette.interactions
-        ]
-        recorded = [(m, f"/{p}", b) for m, p, b in recorded]
-        raise ClauseViolation(
-            explain_unmatched(
-                cassette.clause, cassette.path.name, (live.method, live.path, live.body), recorded
-            )
+def _require_matched(
+    outcome: ReplayOutcome, cassette: CassetteFile, *, dimensions_asked: bool, asked_refused: bool = False
+) -> None:
+    """Every request the plugin sent is one the cassette records: a premise of every replayed check.
+
+    A request that matches none is blocked by the clause that owns where it differs
+    from the closest recorded one (or by session.one-request for an extra request).
+    """
+    if not outcome.unmatched:
+        return
+    live = outcome.unmatched[0]
+    recorded = [
+        (
+            i["request"]["method"],
+            "/" + i["request"]["uri"].split("://", 1)[-1].partition("/")[2],
+            i["request"]["body"],
         )
+        for i in cassette.interactions
+    ]
+    sent = (live.method, live.path, live.body)
+    by, summary = mismatch_owner(
+        sent,
+        recorded,
+        dimensions_asked=dimensions_asked,
+        refused_before=any(status >= 400 for status in outcome.answers),
+        asked_refused=asked_refused,
+    )
+    explained = explain_unmatched(cassette.clause, cassette.path.name, sent, recorded)
+    raise Blocked(by, f"{summary}\n{explained}")
 
 
 def _rejection(cassette: CassetteFile) -> tuple[int, str]:
@@ -54,7 +67,7 @@ def _rejection(cassette: CassetteFile) -> tuple[int, str]:
         response = interaction["response"]
         if response["status"]["code"] >= 300:
             return int(response["status"]["code"]), str(response["body"]["string"])
-    raise AssertionError(f"{cassette.path.name} records no refusal")
+    raise EvidenceError(cassette.path, "records no refusal")
 
 
 def _same_body(actual: object, recorded: str) -> bool:
@@ -73,7 +86,8 @@ def _same_body(actual: object, recorded: str) -> bool:
 async def test_replayed_400_is_sent_once(anam_replay: Replay, name: str) -> None:
     found = next(s for s in SCENARIOS if s.name == name)
     outcome, cassette = await anam_replay(name, session_options=found.session_options)
-    _require_matched(outcome, cassette)
+    _require_matched(outcome, cassette, dimensions_asked=True, asked_refused=True)
+    require_sent(outcome, name, refusable=False)
     expect(
         len(outcome.session_requests) == 1,
         expected=f"one session request, answered with the recorded 400 of {cassette.path.name}",
@@ -87,21 +101,18 @@ async def test_replayed_400_is_sent_once(anam_replay: Replay, name: str) -> None
 async def test_replayed_400_is_raised_with_the_recorded_body(anam_replay: Replay, name: str) -> None:
     found = next(s for s in SCENARIOS if s.name == name)
     outcome, cassette = await anam_replay(name, session_options=found.session_options)
-    _require_matched(outcome, cassette)
+    _require_matched(outcome, cassette, dimensions_asked=True, asked_refused=True)
+    require_sent(outcome, name, refusable=False)
+    require_refusal_final(outcome, retries_allowed=True)
     status, body = _rejection(cassette)
-    error = outcome.failure
-    actual = (
-        f"{error.type_name} status_code {error.status} body {error.body!r}"
-        if error is not None and error.kind == "api-status"
-        else f"{error} during {outcome.error_during}"
-    )
+    failure = outcome.failure
     expect(
-        error is not None
-        and error.kind == "api-status"
-        and error.status == status
-        and _same_body(error.body, body),
+        failure is not None
+        and failure.kind == "api-status"
+        and failure.status == status
+        and _same_body(failure.body, body),
         expected=f"APIStatusError status_code {status} body {body}",
-        actual=actual,
+        actual=f"{failure} during {outcome.error_during}" if failure else "no error",
     )
     expect(not outcome.joined, expected="no avatar after the recorded 400", actual="the avatar joined")
 
@@ -111,43 +122,43 @@ async def test_replayed_400_is_raised_with_the_recorded_body(anam_replay: Replay
 async def test_replayed_half_pair_is_never_sent(anam_replay: Replay) -> None:
     outcome, cassette = await anam_replay(HALF_PAIR.name, session_options=HALF_PAIR.session_options)
     status, body = _rejection(cassette)
-    error = outcome.failure
-    answered = (
-        f"Anam answered HTTP {error.status} {error.body}"
-        if error is not None and error.kind == "api-status"
-        else f"then {error}"
-    )
+    failure = outcome.failure
     expect(
         not outcome.requests,
         expected=f"ValueError before any request (sent, Anam answers HTTP {status} {body})",
-        actual=f"the half pair was sent: {describe(outcome.requests)}; {answered}",
+        actual=f"the half pair was sent: {describe(outcome.requests)}; then {failure}",
     )
-    expect(
-        error is not None and error.kind == "argument",
-        expected="ValueError (an argument error)",
-        actual=str(error),
-    )
+    expect(failure is not None and failure.kind == "argument", expected="ValueError", actual=str(failure))
 
 
-def _check_joined(outcome: ReplayOutcome, cassette: CassetteFile) -> None:
-    _require_matched(outcome, cassette)
+def _check_joined(outcome: ReplayOutcome, cassette: CassetteFile, *, clause: str) -> None:
+    """The avatar published the recorded track, and (for avatar.joins) wait_for_join() resolved.
+
+    For dims.published-size the join resolving is avatar.joins' premise: the size is judged first.
+    """
+    _require_matched(outcome, cassette, dimensions_asked=clause == "dims.published-size")
     track = cassette.track
-    assert track is not None, f"{cassette.path.name} records no track"
+    if track is None or track.get("kind") != "video":
+        raise EvidenceError(cassette.path, "records no video track for the avatar")
+    outcome.require_started()
+    outcome.require_admitted()
     avatar = outcome.avatar
-    expect(
-        outcome.joined and avatar is not None and avatar.identity == outcome.avatar_identity,
-        expected=f"wait_for_join() to resolve for {outcome.avatar_identity!r}",
-        actual=f"error {outcome.failure} during {outcome.error_during}, "
-        f"refusal {outcome.join_refusal!r}, avatar {avatar and avatar.identity!r}",
-    )
-    assert avatar is not None
     recorded = (track["identity"], track["width"], track["height"])
-    published = (avatar.identity, avatar.video_width, avatar.video_height)
+    published = (avatar.identity, avatar.video_width, avatar.video_height) if avatar else None
     expect(
         published == recorded,
         expected=f"the recorded track: {recorded[0]!r} video {recorded[1]}x{recorded[2]}",
-        actual=f"{published[0]!r} video {published[1]}x{published[2]}",
+        actual=f"published {published}",
     )
+    joined = outcome.joined and outcome.avatar_identity == outcome.expected_identity
+    detail = (
+        f"error {outcome.failure} during {outcome.error_during}, avatar_identity {outcome.avatar_identity!r}"
+    )
+    expected = f"wait_for_join() to resolve for {outcome.expected_identity!r}"
+    if clause == "avatar.joins":
+        expect(joined, expected=expected, actual=detail)
+    else:
+        require(joined, by="avatar.joins", expected=expected, actual=detail)
 
 
 @pytest.mark.clause("dims.published-size")
@@ -156,14 +167,14 @@ def _check_joined(outcome: ReplayOutcome, cassette: CassetteFile) -> None:
 async def test_replayed_session_publishes_the_recorded_size(anam_replay: Replay, name: str) -> None:
     found = next(s for s in SCENARIOS if s.name == name)
     outcome, cassette = await anam_replay(name, session_options=found.session_options)
-    _check_joined(outcome, cassette)
+    _check_joined(outcome, cassette, clause="dims.published-size")
 
 
 @pytest.mark.clause("avatar.joins")
 @pytest.mark.parametrize("name", DEFAULT)
 async def test_replayed_default_session_joins_at_the_default_size(anam_replay: Replay, name: str) -> None:
     outcome, cassette = await anam_replay(name)
-    _check_joined(outcome, cassette)
+    _check_joined(outcome, cassette, clause="avatar.joins")
 
 
 @pytest.mark.clause("avatar.token")
@@ -171,11 +182,11 @@ async def test_replayed_custom_identity_is_the_tokens_identity(anam_replay: Repl
     outcome, cassette = await anam_replay(
         CUSTOM_IDENTITY.name, avatar_participant_identity=CUSTOM_IDENTITY.identity
     )
-    _require_matched(outcome, cassette)
+    _require_matched(outcome, cassette, dimensions_asked=False)
     avatar = outcome.avatar
     expect(
-        avatar is not None and avatar.identity == CUSTOM_IDENTITY.identity == outcome.avatar_identity,
-        expected=f"the token admits {CUSTOM_IDENTITY.identity!r}, the plugin's avatar_identity",
+        avatar is not None and avatar.identity == CUSTOM_IDENTITY.identity,
+        expected=f"the token admits {CUSTOM_IDENTITY.identity!r}",
         actual=f"admitted {avatar and avatar.identity!r} (refusal {outcome.join_refusal!r}), "
         f"avatar_identity {outcome.avatar_identity!r}",
     )
@@ -184,12 +195,6 @@ async def test_replayed_custom_identity_is_the_tokens_identity(anam_replay: Repl
 @pytest.mark.clause("avatar.audio-handoff")
 async def test_replayed_session_streams_audio_once_the_avatar_has_video(anam_replay: Replay) -> None:
     outcome, cassette = await anam_replay(DEFAULT[0])
-    _require_matched(outcome, cassette)
-    audio = outcome.audio
-    expect(
-        audio is not None and audio.destination == outcome.avatar_identity and audio.waits_for_video,
-        expected=f"audio to {outcome.avatar_identity!r}, waiting for its video track",
-        actual="no audio output"
-        if audio is None
-        else f"{audio.type_name} to {audio.destination!r}, waiting for video: {audio.waits_for_video}",
-    )
+    _require_matched(outcome, cassette, dimensions_asked=False)
+    outcome.require_started()
+    expect_audio_to_avatar(outcome)

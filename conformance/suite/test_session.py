@@ -10,26 +10,26 @@ from conformance.expect import expect, violation
 from conformance.harness.anam_double import ENGINE_SESSION_PATH, SESSION_TOKEN_PATH
 from conformance.harness.driver import (
     ANAM_API_KEY,
+    DEFAULT_AVATAR_IDENTITY,
     LIVEKIT_API_KEY,
     LIVEKIT_API_SECRET,
     Persona,
-    StartOutcome,
     start_avatar,
 )
 from conformance.harness.evidence import describe
 from conformance.harness.livekit_doubles import AGENT_IDENTITY
+from conformance.premises import expect_audio_to_avatar
 from conformance.target import PluginTarget
 
 pytestmark = pytest.mark.asyncio
-
-DEFAULT_AVATAR_IDENTITY = "anam-avatar-agent"
 
 
 @pytest.mark.clause("session.one-request")
 async def test_start_sends_one_session_request(anam_target: PluginTarget) -> None:
     outcome = await start_avatar(anam_target, persona=Persona(avatar_model="cara-3"))
     outcome.require_authorized()
-    expect(outcome.failure is None, expected="start() to succeed", actual=str(outcome.failure))
+    started = outcome.failure is None or outcome.error_during == "wait_for_join"
+    expect(started, expected="start() to succeed", actual=f"{outcome.failure} during {outcome.error_during}")
     expect(
         len(outcome.session_requests) == 1 and len(outcome.sessions) == 1,
         expected="one session request and one session",
@@ -97,7 +97,6 @@ async def test_livekit_token_admits_the_avatar_to_this_room(
         "room_join": grant.room_join if grant else None,
         "room": grant.room if grant else None,
         "publish_on_behalf": (claims.attributes or {}).get(ATTRIBUTE_PUBLISH_ON_BEHALF),
-        "avatar_identity": outcome.avatar_identity,
     }
     wanted = {
         "identity": expected_identity,
@@ -105,7 +104,6 @@ async def test_livekit_token_admits_the_avatar_to_this_room(
         "room_join": True,
         "room": "room-under-test",
         "publish_on_behalf": AGENT_IDENTITY,
-        "avatar_identity": expected_identity,
     }
     expect(actual == wanted, expected=str(wanted), actual=str(actual))
 
@@ -127,8 +125,8 @@ async def test_avatar_joins_and_publishes_the_default_video(
     avatar = outcome.avatar
     published = (avatar.video_width, avatar.video_height) if avatar else None
     expect(
-        outcome.joined and avatar is not None and avatar.identity == outcome.avatar_identity,
-        expected=f"wait_for_join() to resolve for {outcome.avatar_identity!r}",
+        outcome.joined and avatar is not None and avatar.identity == outcome.expected_identity,
+        expected=f"wait_for_join() to resolve for {outcome.expected_identity!r}",
         actual=f"error {outcome.failure} during {outcome.error_during}, "
         f"refusal {outcome.join_refusal!r}, avatar {avatar and avatar.identity!r}",
     )
@@ -142,14 +140,3 @@ async def test_agent_audio_streams_to_the_avatar_once_it_has_video(
     outcome = await start_avatar(anam_target, persona=Persona(avatar_model="cara-3"))
     outcome.require_started()
     expect_audio_to_avatar(outcome)
-
-
-def expect_audio_to_avatar(outcome: StartOutcome) -> None:
-    audio = outcome.audio
-    expect(
-        audio is not None and audio.destination == outcome.avatar_identity and audio.waits_for_video,
-        expected=f"audio streamed to {outcome.avatar_identity!r}, waiting for its video track",
-        actual="no audio output"
-        if audio is None
-        else f"{audio.type_name} to {audio.destination!r}, waiting for video: {audio.waits_for_video}",
-    )

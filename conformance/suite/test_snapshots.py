@@ -21,19 +21,23 @@ so the reference writes both and a two-request release is held to its own.
 from __future__ import annotations
 
 import difflib
+import json
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import jwt
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
-from conformance.expect import violation
+from conformance.differences import blocking_owner, differences, one_line
+from conformance.expect import Blocked, EvidenceError, violation
 from conformance.harness.anam_double import ENGINE_SESSION_PATH, SESSION_TOKEN_PATH
 from conformance.harness.driver import ANAM_API_KEY, NOT_GIVEN_OPTIONS, Persona, start_avatar
 from conformance.harness.evidence import RecordedRequest, redact_body
-from conformance.snapshot_storage import render, snapshot_directory
+from conformance.premises import require_refusal_final, require_sent
+from conformance.snapshot_storage import UPDATE_OPTIONS, render, snapshot_directory
 from conformance.target import PluginTarget
 
 pytestmark = pytest.mark.asyncio
@@ -223,16 +227,29 @@ def token_claims(token: str | None) -> dict[str, Any] | str:
 def check_pinned(
     snapshot: SnapshotAssertion, name: str, document: dict[str, Any], config: pytest.Config
 ) -> None:
-    """Compare with ``snapshots/<name>.json``; a mismatch names the clause and shows the JSON diff."""
+    """Compare with ``snapshots/<name>.json``; a mismatch names the clause and shows the JSON diff.
+
+    A missing or unreadable file, or one pinning another case or call, is the
+    suite's evidence at fault, never the plugin. A difference another clause
+    owns (dimensions, persona fields, headers, the token's grant) blocks this
+    check by that clause; what no narrower clause owns fails it.
+    """
+    path = snapshot_directory(config) / f"{name}.json"
+    updating = any(getattr(config.option, dest, False) for dest in UPDATE_OPTIONS)
+    pinned = None if updating else read_pinned(path, document)
     if snapshot(name=name) == document:
         return
+    if pinned is None:
+        return  # syrupy writes it on update; a mismatch then is syrupy's to report
     clause = document["clause"]
-    path = snapshot_directory(config) / f"{name}.json"
-    if not path.exists():
-        violation(
-            f"the request pinned in {path.name} (clause {clause})",
-            f"{path} does not exist; it is written from the reference plugin with --snapshot-update",
-        )
+    found = differences(pinned, document)
+    summary = one_line(found)
+    options = document["call"].get("session_options")
+    dimensions = isinstance(options, dict) and any(k in options for k in ("video_width", "video_height"))
+    refused = name.startswith("unsupported-")
+    by = blocking_owner(found, dimensions_asked=dimensions, besides=clause, asked_refused=refused)
+    if by is not None:
+        raise Blocked(by, f"{summary} (against snapshots/{path.name})")
     diff = difflib.unified_diff(
         path.read_text(encoding="utf-8").splitlines(),
         render(document).splitlines(),
@@ -241,15 +258,36 @@ def check_pinned(
         lineterm="",
     )
     violation(
-        f"the request pinned in snapshots/{path.name} (clause {clause})", "it differs:\n" + "\n".join(diff)
+        f"the request pinned in snapshots/{path.name} (clause {clause})", f"{summary}\n" + "\n".join(diff)
     )
+
+
+def read_pinned(path: Path, document: dict[str, Any]) -> dict[str, Any]:
+    """The pinned document, checked to be readable and to pin this very case and call."""
+    try:
+        pinned = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise EvidenceError(
+            path, "no such request snapshot (written from the reference with --snapshot-update)"
+        ) from None
+    except (OSError, ValueError) as error:
+        raise EvidenceError(path, f"not a readable JSON request snapshot: {error}") from None
+    if not isinstance(pinned, dict):
+        raise EvidenceError(path, "not a request snapshot (a JSON object is expected)")
+    for key in ("case", "call"):
+        if pinned.get(key) != document[key]:
+            raise EvidenceError(
+                path, f"pins {key} {json.dumps(pinned.get(key))}, not {json.dumps(document[key])}"
+            )
+    return pinned
 
 
 async def _requests(target: PluginTarget, case: Case) -> tuple[list[dict[str, Any]], str | None]:
     options = NOT_GIVEN_OPTIONS if case.options is None else case.options
     outcome = await start_avatar(target, persona=case.persona, session_options=options)
-    persona_requests = outcome.session_requests
-    token = persona_requests[0].livekit_token if persona_requests else None
+    require_refusal_final(outcome)
+    require_sent(outcome, case.name, refusable=False)
+    token = outcome.session_request.livekit_token  # exactly one: session.one-request's premise
     return [written(r) for r in outcome.requests], token
 
 

@@ -6,7 +6,7 @@ from plugin_under_test import *  # noqa: F403
 
 from ._body_edit import avatar_session_editing
 
-BREAKS = ("dims.verbatim", "dims.published-size")
+BREAKS = ("dims.verbatim",)
 
 
 def _snake(body: dict[str, Any], _options: Any) -> None:

@@ -1,11 +1,13 @@
 """Mints the avatar's LiveKit token for a room name from the environment, not the agent's room."""
 
 from livekit import api, rtc
+from livekit.agents import get_job_context
+from livekit.agents.voice.room_io import ATTRIBUTE_PUBLISH_ON_BEHALF
 
 from plugin_under_test import *  # noqa: F403
 from plugin_under_test import avatar
 
-BREAKS = ("avatar.token", "avatar.joins")
+BREAKS = ("avatar.token",)
 
 
 class AvatarSession(avatar.AvatarSession):
@@ -14,6 +16,8 @@ class AvatarSession(avatar.AvatarSession):
             api.AccessToken(api_key=api_key, api_secret=api_secret)
             .with_kind("agent")
             .with_identity(self._identity)
+            .with_name(self._name)
             .with_grants(api.VideoGrants(room_join=True, room="default-room"))
+            .with_attributes({ATTRIBUTE_PUBLISH_ON_BEHALF: get_job_context().local_participant_identity})
             .to_jwt()
         )
