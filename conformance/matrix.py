@@ -14,6 +14,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import evidence
+from .expect import EvidenceError
 from .expectations import ExpectationError, Mismatch, compare, for_label
 from .renderers.matrix import Column, matrix_html, matrix_markdown
 
@@ -52,13 +54,20 @@ def load_column(path: Path, expectations: Path) -> Column:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m conformance.matrix", description=__doc__)
     parser.add_argument("reports", nargs="+", help="JSON clause reports, or directories of them")
-    parser.add_argument("--expectations", type=Path, default=Path("expectations"), metavar="DIR")
+    parser.add_argument(
+        "--expectations",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="expected outcomes per release (default: the ones installed with the suite)",
+    )
     parser.add_argument("--markdown", type=Path, metavar="PATH", help="also write the table here")
     parser.add_argument("--html", type=Path, metavar="PATH", help="write a static HTML page here")
     args = parser.parse_args(argv)
     try:
-        columns = [load_column(path, args.expectations) for path in report_paths(args.reports)]
-    except (InputError, ExpectationError) as error:
+        expectations = args.expectations or evidence.expectation_dir()
+        columns = [load_column(path, expectations) for path in report_paths(args.reports)]
+    except (InputError, ExpectationError, EvidenceError) as error:
         print(f"conformance.matrix: {error}", file=sys.stderr)
         return 2
     table = matrix_markdown(columns)

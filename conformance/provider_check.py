@@ -24,7 +24,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from .cassettes.library import CASSETTE_DIR, CassetteFile, read_cassette, scenario
+from . import evidence
+from .cassettes.library import CassetteFile, read_cassette, scenario
 from .cassettes.matching import body_json
 from .cassettes.recorder import DEFAULT_AVATAR_IDENTITY, LIVE_API_URL, mint_livekit_token, observed_track
 from .harness.anam_double import AnamDouble, SessionStarted
@@ -129,16 +130,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m conformance.provider_check", description=__doc__.split("\n\n")[0]
     )
-    parser.add_argument(
-        "cassettes", nargs="*", type=Path, help=f"cassette files (default: every file in {CASSETTE_DIR})"
-    )
+    parser.add_argument("cassettes", nargs="*", type=Path, help="cassette files (default: the suite's own)")
     parser.add_argument(
         "--live", action="store_true", help="check against https://api.anam.ai (needs ANAM_API_KEY)"
     )
     args = parser.parse_args(argv)
     if args.live and not os.environ.get("ANAM_API_KEY"):
         parser.error("--live needs ANAM_API_KEY in the environment")
-    paths = args.cassettes or sorted(CASSETTE_DIR.glob("*.json"))
+    paths = args.cassettes or sorted(evidence.cassette_dir().glob("*.json"))
     drifts = asyncio.run(check(paths, live=args.live))
     for drift in drifts:
         print(drift)

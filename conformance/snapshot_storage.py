@@ -24,13 +24,14 @@ import pytest
 from syrupy.data import SnapshotCollections
 from syrupy.extensions.json import JSONSnapshotExtension
 
+from . import evidence
+
 if TYPE_CHECKING:
     from syrupy.assertion import SnapshotAssertion
     from syrupy.location import PyTestLocation
     from syrupy.types import PropertyFilter, PropertyMatcher, SerializableData, SnapshotIndex
 
 OPTION = "--conformance-snapshots"
-DEFAULT_DIRECTORY = Path(__file__).resolve().parent.parent / "snapshots"
 UPDATE_OPTIONS = {
     "update_snapshots": "--snapshot-update",
     "update_new_snapshots_only": "--snapshot-update-new-only",
@@ -45,7 +46,7 @@ def render(document: Any) -> str:
 class RequestSnapshots(JSONSnapshotExtension):
     """One ``<case>.json`` per case in one flat folder; the case is the snapshot's ``name``."""
 
-    directory: Path = DEFAULT_DIRECTORY
+    directory: Path  # set by at(): the folder a run compares with
 
     @classmethod
     def at(cls, directory: Path) -> type[RequestSnapshots]:
@@ -90,13 +91,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="conformance_snapshots",
         default=None,
         metavar="DIR",
-        help=f"the request snapshots to compare with (default: {DEFAULT_DIRECTORY})",
+        help="the request snapshots to compare with (default: the ones installed with the suite)",
     )
 
 
 def snapshot_directory(config: pytest.Config) -> Path:
     given = config.getoption("conformance_snapshots")
-    return Path(given).resolve() if given else DEFAULT_DIRECTORY
+    return Path(given).resolve() if given else evidence.snapshot_dir()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

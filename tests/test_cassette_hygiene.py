@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from conformance import evidence
 from conformance.cassettes import recorder
-from conformance.cassettes.library import CASSETTE_DIR, scenario
+from conformance.cassettes.library import scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_LOOKING = re.compile(
@@ -26,12 +27,12 @@ def _recorded_files() -> list[Path]:
         for folder in (ROOT / "cassettes", ROOT / "snapshots")
         if folder.is_dir()
         for p in folder.rglob("*")
-        if p.is_file()
+        if p.is_file() and "__pycache__" not in p.parts
     )
 
 
 def test_there_are_cassettes_to_check() -> None:
-    assert len(list(CASSETTE_DIR.glob("*.json"))) >= 16
+    assert len(list(evidence.cassette_dir().glob("*.json"))) >= 16
 
 
 @pytest.mark.parametrize("path", _recorded_files(), ids=lambda p: p.name)

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from conformance import report as reporting
-from conformance.cassettes.library import CASSETTE_DIR
 from conformance.clauses import CLAUSES
-from conformance.snapshot_storage import DEFAULT_DIRECTORY as SNAPSHOTS
+from conformance.evidence import cassette_dir, snapshot_dir
 
 REFERENCE = "plugin_under_test"
 
@@ -85,7 +84,7 @@ def corrupt_copy(source: Path, into: Path, name: str, text: str) -> Path:
     "text", ["{ not json", '{"metadata": {}, "interactions": []}'], ids=["not-json", "no-provenance"]
 )
 def test_a_corrupt_cassette_gives_no_verdict_naming_the_file(run_suite, tmp_path: Path, text: str) -> None:
-    bad = corrupt_copy(CASSETTE_DIR, tmp_path / "cassettes", "default-size-cara-3.one-request.json", text)
+    bad = corrupt_copy(cassette_dir(), tmp_path / "cassettes", "default-size-cara-3.one-request.json", text)
     run = run_suite(REFERENCE, f"--conformance-cassettes={bad.parent}", "-k", "replay")
     assert run.exit_code == reporting.NO_VERDICT_EXIT, run.output
     assert run.report["verdict"] == "error"
@@ -99,7 +98,7 @@ def test_a_corrupt_cassette_gives_no_verdict_naming_the_file(run_suite, tmp_path
     "text", ["{ not json", '{"case": "another", "call": {}}'], ids=["not-json", "other-case"]
 )
 def test_a_corrupt_snapshot_gives_no_verdict_naming_the_file(run_suite, tmp_path: Path, text: str) -> None:
-    bad = corrupt_copy(SNAPSHOTS, tmp_path / "snapshots", "no-options.json", text)
+    bad = corrupt_copy(snapshot_dir(), tmp_path / "snapshots", "no-options.json", text)
     run = run_suite(REFERENCE, f"--conformance-snapshots={bad.parent}", "-k", "snapshots")
     assert run.exit_code == reporting.NO_VERDICT_EXIT, run.output
     assert run.report["verdict"] == "error"

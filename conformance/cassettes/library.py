@@ -16,11 +16,11 @@ from typing import Any, Literal
 
 import vcr
 
+from .. import evidence
 from ..expect import EvidenceError
 from .matching import MATCH_ON, MATCHER_NAME, match_json_body
 from .scrub import request_scrubber, response_scrubber
 
-CASSETTE_DIR = Path(__file__).resolve().parent.parent.parent / "cassettes"
 Flow = Literal["one-request", "two-requests"]
 FLOWS: tuple[Flow, ...] = ("one-request", "two-requests")
 Outcome = Literal["rejected", "started"]
@@ -68,8 +68,9 @@ def scenario(name: str) -> Scenario:
     raise KeyError(f"no scenario {name!r}; known: {', '.join(s.name for s in SCENARIOS)}")
 
 
-def cassette_path(found: Scenario, flow: Flow, directory: Path = CASSETTE_DIR) -> Path:
-    return directory / f"{found.name}.{flow}.json"
+def cassette_path(found: Scenario, flow: Flow, directory: Path | None = None) -> Path:
+    """The scenario's cassette, in ``directory`` or else among the suite's own."""
+    return (directory or evidence.cassette_dir()) / f"{found.name}.{flow}.json"
 
 
 class CassetteError(EvidenceError):

@@ -34,7 +34,7 @@ from ..harness.anam_rules import Acceptance, judge_session_request
 from ..harness.driver import Persona
 from ..harness.livekit_doubles import AGENT_IDENTITY, ROOM_NAME, verify_avatar_token
 from ..harness.wire import pre_feature_body
-from .library import CASSETTE_DIR, Flow, Scenario, cassette_path, make_vcr
+from .library import Flow, Scenario, cassette_path, make_vcr
 
 LIVE_API_URL = "https://api.anam.ai"
 DEFAULT_AVATAR_IDENTITY = "anam-avatar-agent"
@@ -103,7 +103,7 @@ async def record(
     flow: Flow,
     *,
     live: bool = False,
-    directory: Path = CASSETTE_DIR,
+    directory: Path | None = None,
     api_key: str | None = None,
 ) -> Path:
     """(Re)record one cassette; written whole or not at all."""

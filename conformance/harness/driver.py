@@ -19,7 +19,7 @@ from typing import Any
 from aiohttp import web
 from livekit.agents import APIConnectOptions
 
-from ..expect import Blocked, require
+from ..expect import Blocked, ClauseViolation, require
 from ..target import PluginTarget, Target, is_driver
 from .anam_double import AnamDouble, SessionStart
 from .evidence import RecordedRequest, describe
@@ -35,6 +35,7 @@ from .livekit_doubles import (
     job_context,
     verify_avatar_token,
 )
+from .watchdog import guard_await, guard_sync
 
 LIVEKIT_URL = "wss://conformance.livekit.invalid"
 LIVEKIT_API_KEY = "conformance-livekit-key"
@@ -229,37 +230,42 @@ async def drive(
     agent_session = FakeAgentSession()
     avatar: Any = None
     stage = "persona"
+    plugin = target.module_name
     with job_context(FakeJobContext(room)):
         try:
-            kwargs: dict[str, Any] = {
-                "persona_config": build_persona(target, call.persona),
-                "api_url": api_url,
-                "api_key": ANAM_API_KEY,
-                "conn_options": CONN_OPTIONS,
-            }
-            if call.session_options is not NOT_GIVEN_OPTIONS:
-                stage = "options"
-                kwargs["session_options"] = build_session_options(target, call.session_options)
-            if call.avatar_participant_identity is not None:
-                kwargs["avatar_participant_identity"] = call.avatar_participant_identity
-            stage = "construct"
-            avatar = target.avatar_session(**kwargs)
+            with guard_sync(plugin, "AvatarSession(...)"):
+                kwargs: dict[str, Any] = {
+                    "persona_config": build_persona(target, call.persona),
+                    "api_url": api_url,
+                    "api_key": ANAM_API_KEY,
+                    "conn_options": CONN_OPTIONS,
+                }
+                if call.session_options is not NOT_GIVEN_OPTIONS:
+                    stage = "options"
+                    kwargs["session_options"] = build_session_options(target, call.session_options)
+                if call.avatar_participant_identity is not None:
+                    kwargs["avatar_participant_identity"] = call.avatar_participant_identity
+                stage = "construct"
+                avatar = target.avatar_session(**kwargs)
             outcome.avatar_identity = getattr(avatar, "avatar_identity", None)
             stage = "start"
-            await avatar.start(
+            start = avatar.start(
                 agent_session,
                 room,
                 livekit_url=LIVEKIT_URL,
                 livekit_api_key=LIVEKIT_API_KEY,
                 livekit_api_secret=LIVEKIT_API_SECRET,
             )
+            await guard_await(plugin, "start()", start)
             stage = "wait_for_join"
             if not session_started():
                 arrival.settled.set()  # no session, so no avatar will ever come
-            await _wait_for_join(avatar, arrival.settled)
+            await guard_await(plugin, "wait_for_join()", _wait_for_join(avatar, arrival.settled))
             outcome.joined = True
         except Blocked as blocked:
             outcome.premise = blocked
+        except ClauseViolation:
+            raise  # the watchdog stopped a call: the test fails for its own clause, whatever it expected
         except (Exception, asyncio.TimeoutError) as exc:
             if stage in ("persona", "construct") and isinstance(exc, TypeError):
                 outcome.premise = Blocked(
@@ -274,7 +280,7 @@ async def drive(
         finally:
             outcome.audio_sink = agent_session.output.audio
             outcome.audio = python_audio_facts(outcome.audio_sink)
-            await _close(avatar, agent_session)
+            await _close(avatar, agent_session, plugin)
 
 
 async def start_avatar(
@@ -352,8 +358,8 @@ async def _wait_for_join(avatar: Any, avatar_settled: asyncio.Event) -> None:
         await asyncio.gather(join, settled, return_exceptions=True)
 
 
-async def _close(avatar: Any, agent_session: FakeAgentSession) -> None:
+async def _close(avatar: Any, agent_session: FakeAgentSession, plugin: str) -> None:
     if avatar is not None and hasattr(avatar, "aclose"):
         with contextlib.suppress(Exception):  # teardown must not hide the outcome being judged
-            await avatar.aclose()
+            await guard_await(plugin, "aclose()", avatar.aclose())
     await cancel_audio_sink(agent_session)

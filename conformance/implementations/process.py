@@ -31,7 +31,21 @@ from typing import Any
 
 from ..expect import SuiteError
 
-DRIVERS_DIR = Path(__file__).resolve().parents[2] / "drivers"
+
+def _drivers_dir() -> Path:
+    """The drivers as a folder: the checkout's ``drivers/`` (editable), or the installed data package."""
+    import importlib.resources
+
+    try:
+        found = importlib.resources.files("conformance.drivers")
+        if isinstance(found, Path) and found.is_dir():
+            return found
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parents[2] / "drivers"
+
+
+DRIVERS_DIR = _drivers_dir()
 SCHEMA_PATH = DRIVERS_DIR / "protocol.schema.json"
 PROTOCOL_VERSION = 1
 #: Seconds a command may take. A start against the local double takes milliseconds; a plugin

@@ -1,0 +1,5 @@
+"""Evidence of the conformance suite, installed as the data package conformance.evidence.cassettes.
+
+The file makes this folder a regular package so an editable install resolves the
+package name to this folder (see conformance/evidence/__init__.py).
+"""

@@ -1,0 +1,274 @@
+"""``anam-conformance``: the suite as a tool, for a plugin's repository and its CI.
+
+``pytest conformance`` trusts the process it runs in: a plugin that ends it
+(``os._exit(0)`` in ``start()``) leaves exit code 0 and no report, and the
+current directory's pytest configuration (a plugin repository has its own
+addopts and ``conftest.py``) changes what runs. This command runs the suite
+in a child process it supervises, from an empty temporary directory with the
+suite's own configuration, and trusts only the verdict the child writes: no
+report, no verdict, whatever the child's exit code was.
+
+Exit codes: 0 conforming, 1 nonconforming, 3 no verdict (the suite's own
+error, a child that died, exited early or ran out of time), 4 usage error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+PROG = "anam-conformance"
+EXIT_CONFORMING = 0
+EXIT_NONCONFORMING = 1
+EXIT_NO_VERDICT = 3
+EXIT_USAGE = 4
+VERDICT_EXIT = {"conforming": EXIT_CONFORMING, "nonconforming": EXIT_NONCONFORMING, "error": EXIT_NO_VERDICT}
+
+TIME_LIMIT_OPTION = "--time-limit"
+#: A full verdict takes seconds to a minute; ten minutes is far above that and within any CI job.
+DEFAULT_TIME_LIMIT = 600.0
+#: After the time limit (or an interrupt) the child gets this long to end before it is killed.
+KILL_GRACE = 5.0
+REPORT_OPTION = "--conformance-report"
+#: Options whose value is a path: made absolute, since the child runs in another directory.
+PATH_OPTIONS = frozenset(
+    {
+        REPORT_OPTION,
+        "--conformance-junit",
+        "--conformance-markdown",
+        "--conformance-snapshots",
+        "--junitxml",
+        "--junit-xml",
+        "--basetemp",
+    }
+)
+#: Environment that would bring the caller's pytest configuration back in.
+SCRUBBED_ENV = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+
+#: The suite's own configuration, the same as its checkout's (pyproject.toml) minus the project's tests.
+INI = """\
+[pytest]
+asyncio_default_fixture_loop_scope = function
+filterwarnings =
+    error::pytest.PytestUnraisableExceptionWarning
+"""
+
+USAGE = f"""\
+usage: {PROG} [{TIME_LIMIT_OPTION}=SECONDS] [SUITE OPTIONS] [PYTEST OPTIONS]
+
+Run the Anam conformance suite on a plugin, isolated from the current directory's
+pytest configuration, and exit with its verdict: 0 conforming, 1 nonconforming,
+3 no verdict, 4 usage error. Every option but {TIME_LIMIT_OPTION} goes to pytest, e.g.
+
+  {PROG} --anam-plugin=livekit.plugins.anam --conformance-report=report.json -n 2
+
+  {TIME_LIMIT_OPTION}=SECONDS  kill the run after this long: no verdict (default {DEFAULT_TIME_LIMIT:.0f})
+"""
+
+
+class UsageError(Exception):
+    """The command line cannot be run."""
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """What the command line asks: the limit, the report to read, and pytest's arguments."""
+
+    time_limit: float
+    report: Path | None
+    pytest_args: tuple[str, ...]
+
+
+def parse(argv: Sequence[str], cwd: Path) -> Invocation:
+    """Take the runner's own option out and make path options absolute (the child runs elsewhere)."""
+    time_limit = DEFAULT_TIME_LIMIT
+    report: Path | None = None
+    rest: list[str] = []
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
+        name, eq, value = arg.partition("=")
+        if name in PATH_OPTIONS or name == TIME_LIMIT_OPTION:
+            if not eq:
+                if not args:
+                    raise UsageError(f"{name} needs a value")
+                value = args.pop(0)
+            if name == TIME_LIMIT_OPTION:
+                try:
+                    time_limit = float(value)
+                except ValueError:
+                    raise UsageError(f"{name}={value}: not a number of seconds") from None
+                if time_limit <= 0:
+                    raise UsageError(f"{name}={value}: must be positive")
+                continue
+            path = (cwd / value).resolve()
+            if name == REPORT_OPTION:
+                report = path
+            arg = f"{name}={path}"
+        rest.append(arg)
+    return Invocation(time_limit, report, tuple(rest))
+
+
+def child_command(workdir: Path, ini: Path, invocation: Invocation, report: Path) -> list[str]:
+    """pytest on the installed suite, with the suite's configuration and nothing of the caller's."""
+    args = list(invocation.pytest_args)
+    if invocation.report is None:
+        args.append(f"{REPORT_OPTION}={report}")
+    return [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-c",
+        str(ini),
+        f"--rootdir={workdir}",
+        "-o",
+        "addopts=",
+        "--noconftest",
+        "-p",
+        "no:cacheprovider",
+        "--block-network",
+        "--allowed-hosts=127.0.0.1",
+        "--pyargs",
+        "conformance",
+        *args,
+    ]
+
+
+def child_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
+    env["PYTHONUNBUFFERED"] = "1"  # the clause table streams as it is written
+    return env
+
+
+def describe_exit(returncode: int) -> str:
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        return f"was killed by {name}"
+    return f"exited with code {returncode}"
+
+
+def read_verdict(report: Path) -> str | None:
+    try:
+        document: Any = json.loads(report.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    verdict = document.get("verdict") if isinstance(document, dict) else None
+    return verdict if isinstance(verdict, str) else None
+
+
+class _Terminated(Exception):
+    """The runner itself was asked to stop (SIGTERM, as a CI cancel sends)."""
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    raise _Terminated(signal.Signals(signum).name)
+
+
+@contextlib.contextmanager
+def _terminate_raises() -> Iterator[None]:
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _stop(child: subprocess.Popen[bytes], first: signal.Signals) -> None:
+    """End the child and everything it started (xdist workers): ``first``, then SIGKILL."""
+    for sig in (first, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, sig)
+        try:
+            child.wait(timeout=KILL_GRACE)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def supervise(invocation: Invocation) -> int:
+    """Run the suite in a child and turn what it left behind into an exit code, with a message."""
+    with tempfile.TemporaryDirectory(prefix="anam-conformance-") as tmp:
+        workdir = Path(tmp)
+        ini = workdir / "pytest.ini"
+        ini.write_text(INI, encoding="utf-8")
+        report = invocation.report or workdir / "report.json"
+        report.unlink(missing_ok=True)  # a report from an earlier run must never pass for this one's
+        command = child_command(workdir, ini, invocation, report)
+        # Its own session: the child and its workers can be ended together, and only by us.
+        child = subprocess.Popen(command, cwd=workdir, env=child_env(), start_new_session=True)
+        stopped: str | None = None
+        try:
+            with _terminate_raises():
+                child.wait(timeout=invocation.time_limit)
+        except subprocess.TimeoutExpired:
+            stopped = f"did not finish within {TIME_LIMIT_OPTION}={invocation.time_limit:g} s and was killed"
+            _stop(child, signal.SIGTERM)
+        except (KeyboardInterrupt, _Terminated):
+            stopped = "was interrupted"
+            _stop(child, signal.SIGINT)
+        returncode = child.wait()
+        verdict = read_verdict(report) if stopped is None else None
+        return judge(returncode, verdict, report, stopped, kept=invocation.report is not None)
+
+
+def judge(
+    returncode: int, verdict: str | None, report: Path, stopped: str | None = None, *, kept: bool = True
+) -> int:
+    """The exit code: the verdict the child wrote, else why there is none."""
+    if stopped is not None:
+        return _no_verdict(f"the suite {stopped}")
+    if returncode == EXIT_USAGE:
+        return EXIT_USAGE  # pytest has said what is wrong with the command line
+    if verdict in VERDICT_EXIT and returncode in (0, 1, EXIT_NO_VERDICT):
+        _say(f"verdict: {verdict}" + (f" (report: {report})" if kept else ""))
+        return VERDICT_EXIT[verdict]
+    if verdict is not None:
+        return _no_verdict(f"the suite {describe_exit(returncode)} after writing verdict {verdict!r}")
+    cause = describe_exit(returncode)
+    if returncode in (0, 1):
+        cause += " without writing a verdict (did the plugin end the process, e.g. os._exit()?)"
+    return _no_verdict(f"the suite {cause}")
+
+
+def _say(message: str) -> None:
+    print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+
+
+def _no_verdict(cause: str) -> int:
+    _say(f"no verdict: {cause}")
+    return EXIT_NO_VERDICT
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The console script: parse, supervise, exit with the verdict."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "-h" in args or "--help" in args:
+        print(USAGE, flush=True)  # then pytest's, with the suite's options, and no verdict to wait for
+        with tempfile.TemporaryDirectory(prefix="anam-conformance-") as tmp:
+            ini = Path(tmp) / "pytest.ini"
+            ini.write_text(INI, encoding="utf-8")
+            command = child_command(Path(tmp), ini, Invocation(DEFAULT_TIME_LIMIT, None, ("--help",)), ini)
+            return subprocess.run(command, cwd=tmp, env=child_env(), check=False).returncode
+    try:
+        invocation = parse(args, Path.cwd())
+    except UsageError as error:
+        _say(f"usage error: {error}")
+        return EXIT_USAGE
+    return supervise(invocation)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""The suite as a distribution: it carries its evidence and judges a plugin from any directory.
+
+The end-to-end check builds the wheel from the checkout's tracked files,
+installs it with ``livekit-plugins-anam==1.8.9`` in a fresh virtual environment
+(uv, from its cache and the locked requirements), and runs ``anam-conformance``
+from a directory whose own pytest configuration would break any run that took
+it in. It is marked ``slow`` so a quick local run can deselect it (``-m "not slow"``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import tomllib
+
+from conformance import evidence
+
+ROOT = Path(__file__).resolve().parent.parent
+RELEASE = "livekit-plugins-anam==1.8.9"
+HOSTILE_PYPROJECT = '[tool.pytest.ini_options]\naddopts = "-x --no-such-option"\n'
+HOSTILE_CONFTEST = """\
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def hostile():
+    raise RuntimeError("this directory's conftest.py must not reach the suite")
+"""
+
+
+def _packages_on_disk() -> set[str]:
+    found = set()
+    for top in ("conformance", "plugin_under_test"):
+        for init in (ROOT / top).rglob("__init__.py"):
+            if "__pycache__" not in init.parts:
+                found.add(".".join(init.parent.relative_to(ROOT).parts))
+    return found
+
+
+def test_every_package_is_in_the_distribution() -> None:
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    assert _packages_on_disk() - listed == set(), "add them to [tool.setuptools] packages in pyproject.toml"
+
+
+def test_an_editable_install_finds_the_checkouts_own_evidence() -> None:
+    # Maintainers' --snapshot-update and `python -m conformance.cassettes` write where they commit.
+    assert evidence.snapshot_dir() == ROOT / "snapshots"
+    assert evidence.cassette_dir() == ROOT / "cassettes"
+    assert evidence.expectation_dir() == ROOT / "expectations"
+
+
+def _uv(*args: str, cwd: Path | None = None) -> None:
+    subprocess.run([sys.executable, "-m", "uv", *args], cwd=cwd, check=True, capture_output=True, text=True)
+
+
+def _tracked_copy(destination: Path) -> Path:
+    """The checkout as a fresh clone would have it: tracked files only (a build must not need others)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            target = destination / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    return destination
+
+
+@pytest.mark.slow
+def test_the_installed_wheel_judges_a_release_from_a_hostile_directory(tmp_path: Path) -> None:
+    source = _tracked_copy(tmp_path / "source")
+    _uv("build", "--wheel", "--out-dir", str(tmp_path / "dist"), str(source))
+    (wheel,) = (tmp_path / "dist").glob("anam_conformance-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for kind, folder, pattern in (
+        ("snapshots", ROOT / "snapshots", "*.json"),
+        ("cassettes", ROOT / "cassettes", "*.json"),
+        ("expectations", ROOT / "expectations", "*.toml"),
+    ):
+        for path in folder.glob(pattern):
+            assert f"conformance/evidence/{kind}/{path.name}" in names
+
+    venv = tmp_path / "venv"
+    _uv("venv", "--quiet", "--python", sys.executable, str(venv))
+    python = venv / "bin" / "python"
+    constraints = ROOT / "requirements" / "matrix.txt"
+    _uv("pip", "install", "--quiet", "--python", str(python), "-c", str(constraints), str(wheel), RELEASE)
+
+    hostile = tmp_path / "plugin-repository"
+    hostile.mkdir()
+    (hostile / "pyproject.toml").write_text(HOSTILE_PYPROJECT)
+    (hostile / "conftest.py").write_text(HOSTILE_CONFTEST)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PYTEST_ADDOPTS"] = "--no-such-option-either"
+    run = subprocess.run(
+        [
+            str(venv / "bin" / "anam-conformance"),
+            "--anam-plugin=livekit.plugins.anam",
+            "--conformance-report=report.json",
+        ],
+        cwd=hostile,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output
+    report = json.loads((hostile / "report.json").read_text())
+    assert report["verdict"] == "conforming", output
+    assert report["plugin"] == {"module": "livekit.plugins.anam", "version": "1.8.9"}
+    outcomes = {c["id"]: c["outcome"] for c in report["clauses"]}
+    assert set(outcomes.values()) == {"pass"}, outcomes  # snapshots and cassettes were found and judged
+    assert "anam-conformance: verdict: conforming" in output

@@ -1,0 +1,163 @@
+"""``anam-conformance`` never ends without saying why: plugins that end, block or hang the run.
+
+The plugins here (``broken_plugins._*``) cannot run in the process of the
+project's own tests: they end it, or stall it. Each runs through the installed
+console script, as a plugin repository would run it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import tomllib
+
+from conformance import runner
+
+TESTS = Path(__file__).resolve().parent
+#: The tests that start the plugin for the clauses the special plugins declare: a run this
+#: narrow costs the interpreter and collection, not the suite.
+STARTS = ("-k", "test_start_sends_one_session_request or test_avatar_joins")
+#: The end-to-end budget for a plugin that blocks the event loop in ``start()``.
+BLOCKING_VERDICT_BUDGET = 120.0
+
+
+def anam_conformance(tmp_path: Path, *args: str, timeout: float = 300) -> tuple[int, str, float]:
+    """Run the console script from an empty directory; the broken plugins importable."""
+    script = shutil.which("anam-conformance", path=str(Path(sys.executable).parent))
+    assert script, "anam-conformance is not installed in this environment"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
+    began = time.monotonic()
+    done = subprocess.run(
+        [script, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    return done.returncode, done.stdout + done.stderr, time.monotonic() - began
+
+
+@pytest.mark.parametrize(
+    ("plugin", "message"),
+    [
+        ("_exits_behind_the_guard", "no verdict: the suite exited with code 0 without writing a verdict"),
+        ("_kills_itself", "no verdict: the suite was killed by SIGKILL"),
+    ],
+)
+def test_a_plugin_that_ends_the_process_gets_no_verdict(tmp_path: Path, plugin: str, message: str) -> None:
+    code, output, _ = anam_conformance(tmp_path, f"--anam-plugin=broken_plugins.{plugin}", *STARTS)
+    assert code == runner.EXIT_NO_VERDICT, output
+    assert message in output, output
+
+
+def test_os_exit_in_start_is_refused_for_the_clause(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    code, output, _ = anam_conformance(
+        tmp_path,
+        "--anam-plugin=broken_plugins._exits_in_start",
+        "--conformance-report=report.json",  # relative to the caller's directory, not the child's
+        *STARTS,
+    )
+    assert code == runner.EXIT_NONCONFORMING, output
+    outcomes = {c["id"]: c for c in json.loads(report.read_text())["clauses"]}
+    session = outcomes["session.one-request"]
+    assert session["outcome"] == "fail"
+    assert "start() tried to end the agent's process: os._exit(0)" in session["detail"]
+
+
+@pytest.mark.parametrize(
+    ("plugin", "message", "selection"),
+    [
+        # The whole suite, as a plugin repository runs it: the budget is end to end.
+        ("_blocks_in_start", "start() blocked the event loop for", ()),
+        # The same watchdog on the other ways to stall, on the clauses that declare it.
+        ("_spins_in_start", "start() blocked the event loop for", STARTS),
+        ("_never_returns", "start() did not return within", STARTS),
+    ],
+)
+def test_a_stalling_plugin_gets_a_verdict_within_two_minutes(
+    tmp_path: Path, plugin: str, message: str, selection: tuple[str, ...]
+) -> None:
+    report = tmp_path / "report.json"
+    code, output, seconds = anam_conformance(
+        tmp_path, f"--anam-plugin=broken_plugins.{plugin}", f"--conformance-report={report}", *selection
+    )
+    assert code == runner.EXIT_NONCONFORMING, output
+    assert seconds < BLOCKING_VERDICT_BUDGET, f"verdict after {seconds:.0f} s"
+    document = json.loads(report.read_text())
+    assert document["verdict"] == "nonconforming"
+    for clause in document["clauses"]:
+        if clause["id"] in ("session.one-request", "avatar.joins"):
+            assert clause["outcome"] == "fail" and message in clause["detail"], clause
+
+
+def test_the_time_limit_ends_the_run_without_a_verdict(tmp_path: Path) -> None:
+    code, output, seconds = anam_conformance(
+        tmp_path, "--anam-plugin=broken_plugins._blocks_in_start", "--time-limit=3"
+    )
+    assert code == runner.EXIT_NO_VERDICT, output
+    assert "no verdict: the suite did not finish within --time-limit=3 s and was killed" in output
+    assert seconds < 3 + 2 * runner.KILL_GRACE + 5
+
+
+def test_a_usage_error_is_passed_through(tmp_path: Path) -> None:
+    code, output, _ = anam_conformance(tmp_path, "--anam-plugin=no_such_plugin_module")
+    assert code == runner.EXIT_USAGE, output
+    assert "--anam-plugin=no_such_plugin_module" in output
+
+
+def test_paths_are_taken_from_the_callers_directory(tmp_path: Path) -> None:
+    invocation = runner.parse(
+        ["--conformance-report", "out/r.json", "--conformance-junit=j.xml", "-k", "x", "--time-limit=5"],
+        tmp_path,
+    )
+    assert invocation.time_limit == 5
+    assert invocation.report == tmp_path / "out" / "r.json"
+    assert invocation.pytest_args == (
+        f"--conformance-report={tmp_path / 'out' / 'r.json'}",
+        f"--conformance-junit={tmp_path / 'j.xml'}",
+        "-k",
+        "x",
+    )
+
+
+@pytest.mark.parametrize("argv", [["--time-limit=soon"], ["--time-limit=0"], ["--time-limit"]])
+def test_a_bad_time_limit_is_a_usage_error(argv: list[str]) -> None:
+    assert runner.main(argv) == runner.EXIT_USAGE
+
+
+@pytest.mark.parametrize(
+    ("returncode", "verdict", "expected"),
+    [
+        (0, "conforming", runner.EXIT_CONFORMING),
+        (1, "nonconforming", runner.EXIT_NONCONFORMING),
+        (3, "error", runner.EXIT_NO_VERDICT),
+        (0, None, runner.EXIT_NO_VERDICT),  # ended early, e.g. os._exit(0)
+        (1, None, runner.EXIT_NO_VERDICT),
+        (-9, None, runner.EXIT_NO_VERDICT),
+        (-9, "conforming", runner.EXIT_NO_VERDICT),  # a verdict left by a run that was killed after it
+        (4, None, runner.EXIT_USAGE),
+        (5, None, runner.EXIT_NO_VERDICT),  # nothing collected
+    ],
+)
+def test_only_a_written_verdict_decides_the_exit_code(
+    returncode: int, verdict: str | None, expected: int
+) -> None:
+    assert runner.judge(returncode, verdict, Path("report.json")) == expected
+
+
+def test_the_child_runs_with_the_checkouts_own_pytest_settings() -> None:
+    # The ini the runner writes is the suite's part of [tool.pytest.ini_options]; keep them in step.
+    settings = tomllib.loads((TESTS.parent / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    assert (
+        f"asyncio_default_fixture_loop_scope = {settings['asyncio_default_fixture_loop_scope']}" in runner.INI
+    )
+    for warning_filter in settings["filterwarnings"]:
+        assert f"    {warning_filter}\n" in runner.INI
+    for option in settings["addopts"].split():
+        assert option in runner.child_command(
+            Path("w"), Path("w/pytest.ini"), runner.parse([], Path()), Path()
+        )
