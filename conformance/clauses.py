@@ -49,6 +49,18 @@ class Clause:
     requirement: str
     source: str
     feature: bool = False
+
+    def meaning_in(self, language: str) -> str:
+        """What the clause asks of an implementation in ``language`` (Python's own words for Python)."""
+        if language == "python":
+            return self.requirement
+        meaning = LANGUAGE_MAPPINGS.get(language, {}).get(self.id, self.requirement)
+        return meaning if meaning is not None else "no counterpart"
+
+    def applies_to(self, language: str) -> bool:
+        """Whether the clause's subject exists in ``language`` at all (if not, it is never judged there)."""
+        return language == "python" or LANGUAGE_MAPPINGS.get(language, {}).get(self.id, "") is not None
+
     #: The optional surface (a feature name of the pytest plugin) without which the clause does not apply.
     applies_if: str | None = None
 
@@ -283,3 +295,54 @@ def clause(clause_id: str) -> Clause:
         return BY_ID[clause_id]
     except KeyError:
         raise UnknownClause(f"unknown clause {clause_id!r}; known: {', '.join(sorted(BY_ID))}") from None
+
+
+#: How each clause reads in another language: the same requirement, stated with that language's
+#: counterparts. Common to every clause: Python's ``ValueError`` is an ``Error`` thrown before
+#: any request; ``livekit.agents.APIStatusError`` is ``@livekit/agents``' ``APIStatusError``
+#: (``statusCode``, ``body``); ``None`` and ``NOT_GIVEN`` are ``undefined``; keyword arguments
+#: are fields of the options object (``session_options=SessionOptions(video_width=...)`` is
+#: ``sessionOptions: {videoWidth: ...}``). A clause mapped to None has no counterpart in that
+#: language and is reported unimplemented there, never passed.
+LANGUAGE_MAPPINGS: dict[str, dict[str, str | None]] = {
+    "javascript": {
+        "surface.drop-in": "The package exports AvatarSession, a subclass of @livekit/agents' "
+        "voice.AvatarSession, taking {personaConfig, apiUrl, apiKey, avatarParticipantIdentity, "
+        "avatarParticipantName, connOptions}, and start(agentSession, room, {livekitUrl, "
+        "livekitApiKey, livekitApiSecret}).",
+        "surface.session-options": "AvatarSession takes sessionOptions: {videoWidth?, videoHeight?}, "
+        "both optional (undefined when not given).",
+        "dims.both-or-neither": "A lone videoWidth or videoHeight makes start() throw an Error before any "
+        "request is sent.",
+        "dims.verbatim": "Both dimensions are sent as sessionOptions.videoWidth/videoHeight with the same "
+        "JSON value, nowhere else; the rest of the body is unchanged.",
+        "dims.omitted-is-baseline": "With no dimensions (sessionOptions not given, or both undefined) the "
+        "body is exactly the pre-feature body.",
+        "dims.published-size": "With a supported pair the avatar publishes its video track at exactly "
+        "that size.",
+        "rejection.no-downgrade": "An unsupported pair is sent as asked and its rejection thrown; no other "
+        "size is tried and no session is started.",
+        "rejection.surfaced": "Anam's HTTP 400 makes start() reject with @livekit/agents' APIStatusError, "
+        "statusCode 400 and Anam's response body.",
+        "rejection.not-retried": "A 4xx answer other than 408/429/499 is not retried: exactly one session "
+        "request is sent.",
+        "session.one-request": "A successful start() sends exactly one session request (the one carrying "
+        "personaConfig) and opens exactly one Anam session.",
+        "request.shape": "As in Python: a POST of a JSON object with Authorization: Bearer <apiKey> and "
+        "Content-Type application/json.",
+        "avatar.token": "As in Python: the LiveKit JWT admits the avatar identity (kind agent) to this room, "
+        "publishing on behalf of room.localParticipant.identity.",
+        "avatar.joins": "After a successful start the avatar joins, publishes its video at the size Anam "
+        "resolved, and waitForJoin() resolves.",
+        "avatar.audio-handoff": "After start agentSession.output.audio is a voice.DataStreamAudioOutput to "
+        "the avatar identity, waiting for its video track (waitRemoteTrack KIND_VIDEO).",
+        "fields.persona-kept": "personaConfig.avatarModel (and directorNotes where the type has it) reach "
+        "personaConfig unchanged, with and without dimensions.",
+        "fields.disclosure-kept": "sessionOptions.showAIAvatarDisclosure reaches the request unchanged.",
+        "dims.local-refusal": "A full pair is refused locally (an Error thrown, nothing sent) only when a "
+        "value is one Anam could never accept: not an integer, a boolean, or not positive. JavaScript "
+        "numbers have no integer type: 720.0 is 720.",
+        "request.snapshot": "For each canonical case the session request is exactly the one pinned in "
+        "snapshots/.",
+    },
+}

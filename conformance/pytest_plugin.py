@@ -18,7 +18,7 @@ import pytest
 from . import report as reporting
 from .clauses import UnknownClause, clause
 from .expect import Blocked, ClauseViolation, SuiteError
-from .target import ENV_VAR, OPTION, REFERENCE_MODULE, PluginTarget, TargetError, load_target
+from .target import ENV_VAR, OPTION, REFERENCE_MODULE, Target, TargetError, is_driver, load_target
 
 #: The suite's further parts, each a pytest plugin module of its own (options, fixtures, hooks).
 pytest_plugins: list[str] = [
@@ -28,11 +28,11 @@ pytest_plugins: list[str] = [
     "conformance.renderers.pytest_outputs",
 ]
 
-TARGET_KEY = pytest.StashKey[PluginTarget]()
+TARGET_KEY = pytest.StashKey[Target]()
 CLAUSE_PROPERTY = "anam_clauses"
 
 #: Optional parts of the public surface a test may need, and how to tell the plugin has them.
-FEATURES: dict[str, Callable[[PluginTarget], bool]] = {
+FEATURES: dict[str, Callable[[Target], bool]] = {
     "SessionOptions": lambda t: t.session_options is not None,
     "DirectorNotes": lambda t: t.director_notes is not None,
     "show_ai_avatar_disclosure": lambda t: "show_ai_avatar_disclosure" in t.session_option_fields(),
@@ -62,6 +62,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "needs(feature): the optional plugin surface a test cannot run without"
     )
+    config.addinivalue_line(
+        "markers",
+        "implementation(kind): a check that reads one kind of target only (python: introspects its "
+        "objects; driver: reads what its driver describes); the other kind is judged by its twin",
+    )
     config.pluginmanager.register(ConformanceRun(config), "anam-conformance-run")
 
 
@@ -69,7 +74,14 @@ def target_module(config: pytest.Config) -> str:
     return config.getoption("anam_plugin") or os.environ.get(ENV_VAR) or REFERENCE_MODULE
 
 
-def _target(config: pytest.Config) -> PluginTarget:
+def pytest_unconfigure(config: pytest.Config) -> None:
+    target = config.stash.get(TARGET_KEY, None)
+    close = getattr(target, "close", None)
+    if callable(close):
+        close()  # the driver process lives as long as the run
+
+
+def _target(config: pytest.Config) -> Target:
     if TARGET_KEY not in config.stash:
         try:
             config.stash[TARGET_KEY] = load_target(target_module(config))
@@ -105,8 +117,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if not clause_items:
         return
     target = _target(config)
+    kind = "driver" if is_driver(target) else "python"
+    language = str(getattr(target, "language", "python"))
     for item, ids in clause_items:
         item.user_properties.append((CLAUSE_PROPERTY, ids))
+        kinds = [k for mark in item.iter_markers("implementation") for k in mark.args]
+        if kinds and kind not in kinds:
+            item.add_marker(pytest.mark.skip(reason=f"judged for a {kind} target by its twin check"))
+            continue
+        absent = [i for i in ids if not clause(i).applies_to(language)]
+        if absent:
+            item.add_marker(
+                pytest.mark.skip(
+                    reason=f"{reporting.UNIMPLEMENTED_PREFIX}{absent[0]} has no counterpart in {language}: "
+                    f"{clause(absent[0]).meaning_in(language)}"
+                )
+            )
+            continue
         for mark in item.iter_markers("needs"):
             for feature in mark.args:
                 if feature not in FEATURES:
@@ -120,7 +147,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def anam_target(request: pytest.FixtureRequest) -> PluginTarget:
+def anam_target(request: pytest.FixtureRequest) -> Target:
     """The plugin under test, as named by ``--anam-plugin``."""
     return _target(request.config)
 

@@ -14,7 +14,7 @@ explored over everything it can be asked.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from .harness.anam_rules import SIZE_RULES
 from .harness.driver import NOT_GIVEN_OPTIONS, Persona
-from .target import PluginTarget
+from .target import Target
 
 Presence = Literal["neither", "width-only", "height-only", "both"]
 HALF: tuple[Presence, ...] = ("width-only", "height-only")
@@ -44,7 +44,7 @@ class Surface:
     director_notes: bool
 
     @classmethod
-    def of(cls, target: PluginTarget) -> Surface:
+    def of(cls, target: Target) -> Surface:
         return cls(
             session_options=target.session_options is not None,
             disclosure="show_ai_avatar_disclosure" in target.session_option_fields(),
@@ -177,8 +177,31 @@ def _options(shape: _Shape, width: Any, height: Any) -> dict[str, Any] | None:
     return options
 
 
+#: Beyond this an integer is not exact in a JavaScript number (Number.MAX_SAFE_INTEGER).
+JS_SAFE_INTEGER = 2**53 - 1
+
+
+def as_javascript(value: Any) -> Any:
+    """The value a JavaScript caller can actually pass: its numbers have no integer type.
+
+    ``720.0`` is the number 720 there, and an integer beyond 2**53 is not exact,
+    so those are drawn as what JavaScript holds (720; the largest exact integer),
+    and a clause about types (``dims.verbatim``: ``1152.0`` is not ``1152``) is
+    only asked what the language can express.
+    """
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > JS_SAFE_INTEGER:
+        return JS_SAFE_INTEGER if value > 0 else -JS_SAFE_INTEGER
+    return value
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
 @st.composite
-def _scenario(draw: st.DrawFn, shapes: list[_Shape]) -> Scenario:
+def _scenario(draw: st.DrawFn, shapes: list[_Shape], express: Callable[[Any], Any] = _as_is) -> Scenario:
     shape = draw(st.sampled_from(shapes))
     width: Any = None
     height: Any = None
@@ -186,11 +209,13 @@ def _scenario(draw: st.DrawFn, shapes: list[_Shape]) -> Scenario:
         width, height = draw(full_pairs())
     elif shape.presence != "neither":
         width = height = draw(dimension_values())
+    width, height = express(width), express(height)
     return Scenario(shape.persona, shape.presence, _options(shape, width, height), shape.disclosure)
 
 
-def scenarios(target: PluginTarget, *presences: Presence) -> st.SearchStrategy[Scenario]:
+def scenarios(target: Target, *presences: Presence) -> st.SearchStrategy[Scenario]:
     """Calls in the given presence states (all four when none is named) the plugin can be asked."""
+    express = as_javascript if getattr(target, "language", "python") == "javascript" else _as_is
     return _scenario(
-        _shapes(Surface.of(target), presences or ("neither", "width-only", "height-only", "both"))
+        _shapes(Surface.of(target), presences or ("neither", "width-only", "height-only", "both")), express
     )

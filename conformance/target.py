@@ -1,4 +1,12 @@
-"""The plugin under test: which module, and what of the public surface it has.
+"""The implementation under test: which one, and what of the public surface it has.
+
+Two kinds of target share one small protocol (:class:`Target`): a Python
+module driven in-process (:class:`PluginTarget`), and an implementation in
+another language driven out of process through its driver
+(:class:`~conformance.implementations.driver_target.DriverTarget`):
+``--anam-plugin=npm:@livekit/agents-plugin-anam@1.5.0`` (an npm release),
+``node:PATH`` (a local Node package) or ``driver:COMMAND`` (any program that
+speaks ``drivers/PROTOCOL.md``).
 
 A conformance run that silently tested nothing is the worst outcome this suite
 can have, so a module that cannot be imported, or lacks the surface every
@@ -15,7 +23,10 @@ import importlib.metadata
 import inspect
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+if TYPE_CHECKING:
+    from .implementations.driver_target import DriverTarget
 
 REFERENCE_MODULE = "plugin_under_test"
 ENV_VAR = "ANAM_PLUGIN"
@@ -26,8 +37,33 @@ class TargetError(Exception):
     """The module named for test cannot be put under test."""
 
 
+class Target(Protocol):
+    """What the suite needs of any implementation: its name, version and optional surface."""
+
+    kind: ClassVar[str]
+
+    @property
+    def module_name(self) -> str: ...
+
+    @property
+    def version(self) -> str | None: ...
+
+    @property
+    def session_options(self) -> object | None: ...
+
+    @property
+    def director_notes(self) -> object | None: ...
+
+    def session_option_fields(self) -> frozenset[str]: ...
+
+    def describe(self) -> dict[str, Any]: ...
+
+
 @dataclass(frozen=True)
 class PluginTarget:
+    """A Python module with the public surface of ``livekit.plugins.anam``, driven in-process."""
+
+    kind: ClassVar[str] = "python"
     module_name: str
     module: ModuleType
     version: str | None
@@ -59,7 +95,54 @@ def _version_of(module: ModuleType) -> str | None:
         return None
 
 
-def load_target(module_name: str) -> PluginTarget:
+DRIVER_PREFIXES = ("npm:", "node:", "driver:")
+
+
+def is_driver(target: object) -> bool:
+    return getattr(target, "kind", None) == "driver"
+
+
+def load_target(spec: str) -> PluginTarget | DriverTarget:
+    """A Python module by its import name, or an out-of-process implementation by its prefix."""
+    if spec.startswith(DRIVER_PREFIXES):
+        return load_out_of_process(spec)
+    return load_module_target(spec)
+
+
+def load_out_of_process(spec: str) -> DriverTarget:
+    """Install (npm) or locate (node) the implementation, start its driver, ask it to describe itself."""
+    import shlex
+    from pathlib import Path
+
+    from .implementations import node
+    from .implementations.driver_target import load_driver_target
+    from .implementations.process import DriverProcess
+
+    where = f"{OPTION}={spec}"
+    kind, _, rest = spec.partition(":")
+    try:
+        if kind == "npm":
+            name, version = node.split_package_spec(rest)
+            plugin_dir = node.install_release(name, version)
+            process = node.node_driver(plugin_dir, f"node ({name}@{version})")
+        elif kind == "node":
+            plugin_dir = Path(rest).expanduser().resolve()
+            if not (plugin_dir / "package.json").is_file():
+                raise TargetError(f"{where}: {plugin_dir} is not a Node package (no package.json)")
+            process = node.node_driver(plugin_dir, f"node ({plugin_dir})")
+        else:
+            argv = shlex.split(rest)
+            if not argv:
+                raise TargetError(f"{where}: name the driver's command line after driver:")
+            process = DriverProcess(argv[0] if len(argv) == 1 else " ".join(argv), argv)
+    except node.NodeUnavailable as error:
+        raise TargetError(f"{where}: {error}") from error
+    except (ValueError, RuntimeError, OSError) as error:
+        raise TargetError(f"{where}: {error}") from error
+    return load_driver_target(spec, process)
+
+
+def load_module_target(module_name: str) -> PluginTarget:
     """Import the plugin module and check the surface every release exposes."""
     where = f"{OPTION}={module_name}"
     try:

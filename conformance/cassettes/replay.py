@@ -10,6 +10,11 @@ server would) and publishes the track the cassette recorded.
 
 Every request the plugin sends is observed on its way into vcrpy, matched or
 not, so a retry or an unmatched request is evidence, not a lost exception.
+
+vcrpy patches Python's HTTP clients only, so an implementation driven out of
+process is served the same cassette file by a small HTTP server on loopback
+that answers each request with the recorded response it matches (the same
+JSON-aware, token-masked matching), and records the ones nothing answers.
 """
 
 from __future__ import annotations
@@ -38,8 +43,9 @@ from ..harness.driver import (
 )
 from ..harness.evidence import RecordedRequest, parse_json
 from ..harness.livekit_doubles import FakeRoom
-from ..target import PluginTarget
+from ..target import Target, is_driver
 from .library import CassetteFile, make_vcr
+from .matching import body_json
 
 
 @dataclass
@@ -81,7 +87,7 @@ def _observed(outcome: ReplayOutcome, on_started: Any) -> Iterator[None]:
 
 
 async def replay_start(
-    target: PluginTarget,
+    target: Target,
     cassette: CassetteFile,
     *,
     persona: Persona | None = None,
@@ -109,6 +115,10 @@ async def replay_start(
         else:
             arrival.session_started(start)
 
+    call = Call(persona or Persona(), session_options, avatar_participant_identity)
+    if is_driver(target):
+        await _replay_remote(target, call, cassette, outcome, arrival, on_started)
+        return outcome
     recorder = make_vcr("none")
     with (
         blocking_context(),
@@ -116,8 +126,8 @@ async def replay_start(
         _observed(outcome, on_started),
     ):
         await drive(
-            target,
-            Call(persona or Persona(), session_options, avatar_participant_identity),
+            target,  # type: ignore[arg-type]
+            call,
             api_url=cassette.base_url,
             arrival=arrival,
             session_started=lambda: bool(outcome.sessions),
@@ -125,3 +135,70 @@ async def replay_start(
     if outcome.premise is not None:
         raise outcome.premise
     return outcome
+
+
+def _recorded_answer(cassette: CassetteFile, method: str, path: str, body: Any) -> dict[str, Any] | None:
+    """The recorded response whose request matches (method, path, JSON body with secrets masked)."""
+    wanted = body_json(body)
+    for interaction in cassette.interactions:
+        recorded = interaction["request"]
+        recorded_path = "/" + str(recorded["uri"]).split("://", 1)[-1].partition("/")[2]
+        if (
+            recorded["method"] == method
+            and recorded_path.split("?")[0] == path
+            and body_json(recorded.get("body")) == wanted
+        ):
+            response: dict[str, Any] = interaction["response"]
+            return response
+    return None
+
+
+async def _replay_remote(
+    target: Any,
+    call: Call,
+    cassette: CassetteFile,
+    outcome: ReplayOutcome,
+    arrival: AvatarArrival,
+    on_started: Any,
+) -> None:
+    """The cassette served over loopback HTTP to a driven implementation."""
+    from aiohttp import web
+
+    from ..harness.remote import drive_remote
+
+    async def answer(request: web.Request) -> web.Response:
+        text = await request.text()
+        recorded = RecordedRequest(
+            request.method, request.path, dict(request.headers), text, parse_json(text)
+        )
+        outcome.requests.append(recorded)
+        response = _recorded_answer(cassette, request.method, request.path, text)
+        if response is None:
+            outcome.unmatched.append(recorded)
+            return web.json_response(
+                {"error": "no recorded answer", "cassette": cassette.path.name}, status=599
+            )
+        status = int(response["status"]["code"])
+        headers = {k: v[0] for k, v in (response.get("headers") or {}).items() if k.lower() == "content-type"}
+        if status == 200 and request.path == ENGINE_SESSION_PATH:
+            on_started()
+        return web.Response(status=status, text=str(response["body"]["string"]), headers=headers)
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", answer)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        await drive_remote(
+            target,
+            call,
+            api_url=f"http://127.0.0.1:{runner.addresses[0][1]}",
+            arrival=arrival,
+            session_started=lambda: bool(outcome.sessions),
+        )
+    finally:
+        await runner.cleanup()
+    if outcome.premise is not None:
+        raise outcome.premise

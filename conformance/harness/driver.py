@@ -21,7 +21,7 @@ from aiohttp import web
 from livekit.agents import APIConnectOptions
 
 from ..expect import Blocked, ClauseViolation, require
-from ..target import PluginTarget
+from ..target import PluginTarget, Target, is_driver
 from .anam_double import AnamDouble, ScriptedReply, SessionStart
 from .evidence import RecordedRequest, describe
 from .facts import AudioFacts, ErrorFacts, python_audio_facts, python_error_facts
@@ -289,7 +289,7 @@ async def drive(
 
 
 async def start_avatar(
-    target: PluginTarget,
+    target: Target,
     *,
     persona: Persona = Persona(),
     session_options: Mapping[str, Any] | Any = NOT_GIVEN_OPTIONS,
@@ -302,6 +302,10 @@ async def start_avatar(
     deadline: float | None = None,
 ) -> StartOutcome:
     """Start the plugin's avatar once against a fresh Anam double and room.
+
+    In-process or through a driver, the plugin is called the same way and
+    judged on the same evidence: the double's records, the avatar's arrival,
+    and the language-neutral facts of the outcome.
 
     ``scripted_replies`` answer the next session requests in turn, ``always``
     every one after them; ``client_fault`` (a :data:`transport.CLIENT_FAULTS`
@@ -326,8 +330,15 @@ async def start_avatar(
     try:
         with contextlib.ExitStack() as stack:
             if client_fault is not None:
+                if is_driver(target):
+                    raise LookupError("client-layer faults reach only in-process Python plugins")
                 faulted = stack.enter_context(client_faults(client_fault))
-            driving = drive(
+            run: Any = drive
+            if is_driver(target):  # another language, through its driver: same call, double and avatar
+                from .remote import drive_remote
+
+                run = drive_remote
+            driving = run(
                 target,
                 Call(persona, session_options, avatar_participant_identity),
                 api_url=f"http://127.0.0.1:{port}",
@@ -343,6 +354,9 @@ async def start_avatar(
                 outcome.error = outcome.error or overran
                 outcome.error_during = outcome.error_during or "start"
                 outcome.failure = outcome.failure or python_error_facts(overran)
+                process = getattr(target, "process", None)
+                if process is not None:
+                    process.close()  # a driver: its answer to the cut-off start would come out of turn
     finally:
         outcome.elapsed = time.monotonic() - started
         outcome.requests = list(anam.requests) + faulted

@@ -164,6 +164,7 @@ async def test_a_retryable_status_is_tried_max_retry_plus_one_times(
 
 
 @pytest.mark.clause("retry.retryable-retried")
+@pytest.mark.implementation("python")  # faults at Python's HTTP client
 @pytest.mark.parametrize("fault", RETRYABLE_FAULTS)
 async def test_a_connection_fault_is_tried_max_retry_plus_one_times(
     anam_target: PluginTarget, fault: str
@@ -210,6 +211,7 @@ async def test_a_persistent_retryable_status_is_not_tried_beyond_the_budget(
 
 
 @pytest.mark.clause("retry.bounded")
+@pytest.mark.implementation("python")  # faults at Python's HTTP client
 @pytest.mark.parametrize("fault", RETRYABLE_FAULTS)
 async def test_a_persistent_connection_fault_is_not_tried_beyond_the_budget(
     anam_target: PluginTarget, fault: str
@@ -225,6 +227,7 @@ async def test_a_persistent_connection_fault_is_not_tried_beyond_the_budget(
 
 
 @pytest.mark.clause("transport.connection-surfaced")
+@pytest.mark.implementation("python")  # faults at Python's HTTP client; other languages: the server-side twin
 @pytest.mark.parametrize("fault", RETRYABLE_FAULTS)
 async def test_a_connection_fault_is_an_api_connection_error(anam_target: PluginTarget, fault: str) -> None:
     await _premises(anam_target)
@@ -255,6 +258,7 @@ async def test_a_connection_the_server_closes_is_an_api_connection_error(anam_ta
 
 
 @pytest.mark.clause("transport.timeout-surfaced")
+@pytest.mark.implementation("python")  # faults at Python's HTTP client
 @pytest.mark.parametrize("fault", TIMEOUT_FAULTS)
 async def test_a_timeout_is_an_api_timeout_error(anam_target: PluginTarget, fault: str) -> None:
     await _premises(anam_target)

@@ -37,6 +37,7 @@ def _keywords(function: Any) -> set[str]:
 
 
 @pytest.mark.clause("surface.drop-in")
+@pytest.mark.implementation("python")
 def test_avatar_session_is_the_frameworks(anam_target: PluginTarget) -> None:
     expect(
         issubclass(anam_target.avatar_session, FrameworkAvatarSession),
@@ -46,6 +47,7 @@ def test_avatar_session_is_the_frameworks(anam_target: PluginTarget) -> None:
 
 
 @pytest.mark.clause("surface.drop-in")
+@pytest.mark.implementation("python")
 def test_constructor_and_start_take_the_released_keywords(anam_target: PluginTarget) -> None:
     missing = [k for k in CONSTRUCTOR_KEYWORDS if k not in _keywords(anam_target.avatar_session)]
     expect(
@@ -63,6 +65,7 @@ def test_constructor_and_start_take_the_released_keywords(anam_target: PluginTar
 
 
 @pytest.mark.clause("surface.drop-in")
+@pytest.mark.implementation("python")
 def test_persona_config_takes_the_released_fields(anam_target: PluginTarget) -> None:
     persona = anam_target.persona_config(name="n", avatarId="a", avatarModel="cara-3")
     actual = {k: getattr(persona, k, None) for k in ("name", "avatarId", "avatarModel")}
@@ -74,6 +77,7 @@ def test_persona_config_takes_the_released_fields(anam_target: PluginTarget) -> 
 
 
 @pytest.mark.clause("surface.session-options")
+@pytest.mark.implementation("python")
 @pytest.mark.needs("SessionOptions")
 def test_session_options_defaults_to_no_dimensions(anam_target: PluginTarget) -> None:
     assert anam_target.session_options is not None
@@ -95,6 +99,7 @@ def test_session_options_defaults_to_no_dimensions(anam_target: PluginTarget) ->
 
 
 @pytest.mark.clause("surface.session-options")
+@pytest.mark.implementation("python")
 @pytest.mark.needs("SessionOptions")
 def test_session_options_keeps_what_it_is_given(anam_target: PluginTarget) -> None:
     assert anam_target.session_options is not None

@@ -1,0 +1,241 @@
+"""One long-lived driver process, spoken to in JSON lines (``drivers/PROTOCOL.md``).
+
+The suite's verdict is only trusted if a driver that misbehaves can never look
+like a plugin that passed or failed: a driver that exits, prints anything that
+is not a protocol message, answers out of turn, or stays silent past the
+per-command timeout raises a :class:`DriverError` (a :class:`SuiteError`),
+which the report shows as the suite's ``error``, naming the driver and quoting
+what it printed.
+
+The process is started on first use and kept for the whole test session, so a
+property test's hundreds of examples cost one process, not hundreds. Commands
+are awaited from whichever event loop the test runs (each test has its own): a
+reader thread feeds a queue, and the wait for an answer runs in a worker
+thread, so the loop keeps serving the Anam double while the driver's plugin
+talks to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import json
+import os
+import queue
+import subprocess
+import threading
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ..expect import SuiteError
+
+
+def _drivers_dir() -> Path:
+    """The drivers as a folder: the checkout's ``drivers/`` (editable), or the installed data package."""
+    import importlib.resources
+
+    try:
+        found = importlib.resources.files("conformance.drivers")
+        if isinstance(found, Path) and found.is_dir():
+            return found
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parents[2] / "drivers"
+
+
+DRIVERS_DIR = _drivers_dir()
+SCHEMA_PATH = DRIVERS_DIR / "protocol.schema.json"
+PROTOCOL_VERSION = 1
+#: Seconds a command may take. A start against the local double takes milliseconds; a plugin
+#: that sleeps between retries (the Node plugin's default is 2 s) is told not to.
+COMMAND_TIMEOUT = 10.0
+#: Overrides COMMAND_TIMEOUT (seconds), read at each command.
+TIMEOUT_ENV = "ANAM_DRIVER_TIMEOUT"
+#: Seconds the driver may take to load its runtime and the plugin before its first answer.
+STARTUP_TIMEOUT = 30.0
+STDERR_TAIL = 40
+
+
+class DriverError(SuiteError):
+    """The driver could not be judged through: the suite's error, naming the driver and what it printed."""
+
+    def __init__(self, driver: str, problem: str, printed: str = "") -> None:
+        message = f"driver {driver}: {problem}"
+        if printed:
+            message += f"; it printed: {printed}"
+        super().__init__(message)
+        self.driver = driver
+        self.problem = problem
+        self.printed = printed
+
+
+class DriverCrashed(DriverError):
+    """The driver process exited (or could not be started)."""
+
+
+class DriverTimeout(DriverError):
+    """The driver did not answer a command in time."""
+
+
+class DriverProtocolError(DriverError):
+    """The driver printed something that is not a valid protocol message, or reported its own failure."""
+
+
+@cache
+def _validator() -> Any:
+    """The JSON Schema of every message a driver sends (``drivers/protocol.schema.json``)."""
+    import jsonschema
+
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def schema_problem(message: Any, command: str) -> str | None:
+    """Why ``message`` is not a valid answer to ``command`` (None when it is)."""
+    envelope = {"command": command, "answer": message}
+    errors = sorted(_validator().iter_errors(envelope), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return None
+    first = errors[0]
+    where = "/".join(str(p) for p in first.absolute_path) or "(message)"
+    return f"{where}: {first.message}"
+
+
+class DriverProcess:
+    """A driver process and its JSON-lines channel; commands run one at a time."""
+
+    def __init__(self, name: str, argv: Sequence[str], *, cwd: Path | None = None) -> None:
+        self.name = name
+        self.argv = list(argv)
+        self.cwd = cwd
+        self._process: subprocess.Popen[str] | None = None
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._stderr: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL)
+        self._ids = 0
+        self._lock = threading.Lock()
+        self._answered_once = False
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def _spawn(self) -> subprocess.Popen[str]:
+        try:
+            process = subprocess.Popen(
+                self.argv,
+                cwd=self.cwd,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+                errors="replace",
+                bufsize=1,
+            )
+        except OSError as error:
+            raise DriverCrashed(self.name, f"cannot be started ({' '.join(self.argv)}): {error}") from error
+        self._lines = queue.Queue()
+        self._stderr.clear()
+        self._answered_once = False
+        assert process.stdout is not None and process.stderr is not None
+        threading.Thread(target=self._pump, args=(process.stdout, self._lines), daemon=True).start()
+        threading.Thread(target=self._drain, args=(process.stderr,), daemon=True).start()
+        return process
+
+    @staticmethod
+    def _pump(stream: Any, lines: queue.Queue[str | None]) -> None:
+        for line in stream:
+            lines.put(line)
+        lines.put(None)
+
+    def _drain(self, stream: Any) -> None:
+        for line in stream:
+            self._stderr.append(line.rstrip("\n"))
+
+    def stderr_tail(self, lines: int = 8) -> str:
+        return " | ".join(list(self._stderr)[-lines:])
+
+    def close(self) -> None:
+        """End the process: stdin closed first (the protocol's goodbye), then terminate if it lingers."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        try:
+            if process.stdin is not None:
+                process.stdin.close()
+            process.wait(timeout=3)
+        except (OSError, subprocess.TimeoutExpired):
+            process.kill()
+            process.wait(timeout=3)
+
+    # -- commands --------------------------------------------------------------------------
+    def request(self, command: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Send one command and return its ``result``; any misbehaviour raises a :class:`DriverError`."""
+        with self._lock:
+            if self._process is None or self._process.poll() is not None:
+                self._process = self._spawn()
+            process = self._process
+            self._ids += 1
+            message = {"id": self._ids, "command": command, **(params or {})}
+            try:
+                assert process.stdin is not None
+                process.stdin.write(json.dumps(message) + "\n")
+                process.stdin.flush()
+            except OSError as error:
+                self._process = None
+                raise DriverCrashed(
+                    self.name, f"exited before {command!r} could be sent ({error})", self._printed(process)
+                ) from error
+            command_timeout = float(os.environ.get(TIMEOUT_ENV) or COMMAND_TIMEOUT)
+            timeout = command_timeout if self._answered_once else max(command_timeout, STARTUP_TIMEOUT)
+            try:
+                line = self._lines.get(timeout=timeout)
+            except queue.Empty:
+                self._process = None
+                process.kill()
+                raise DriverTimeout(
+                    self.name, f"did not answer {command!r} within {timeout:g} s", self.stderr_tail()
+                ) from None
+            if line is None:
+                self._process = None
+                code = process.wait(timeout=3)
+                raise DriverCrashed(
+                    self.name, f"exited with code {code} during {command!r}", self._printed(process)
+                )
+            return self._answer(process, command, message["id"], line)
+
+    async def arequest(self, command: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        """:meth:`request` from a coroutine, leaving the loop free (the Anam double runs on it)."""
+        return await asyncio.to_thread(self.request, command, params)
+
+    def _printed(self, process: subprocess.Popen[str]) -> str:
+        return self.stderr_tail() or "(nothing)"
+
+    def _answer(
+        self, process: subprocess.Popen[str], command: str, sent_id: int, line: str
+    ) -> dict[str, Any]:
+        def garbage(problem: str) -> DriverProtocolError:
+            self._process = None
+            process.kill()
+            return DriverProtocolError(self.name, problem, repr(line.rstrip("\n")[:300]))
+
+        try:
+            answer = json.loads(line)
+        except ValueError:
+            raise garbage(f"answered {command!r} with a line that is not JSON") from None
+        if isinstance(answer, dict) and answer.get("id", sent_id) not in (sent_id, None):
+            raise garbage(f"answered {command!r} #{sent_id} with id {answer['id']!r}")
+        problem = schema_problem(answer, command)
+        if problem is not None:
+            raise garbage(f"answered {command!r} outside the protocol ({problem})")
+        if not answer["ok"]:
+            error = answer["error"]
+            raise DriverProtocolError(
+                self.name,
+                f"failed to carry out {command!r}: {error['type_name']}: {error['message'].splitlines()[0]}",
+                self.stderr_tail(4),
+            )
+        self._answered_once = True
+        result: dict[str, Any] = answer["result"]
+        return result

@@ -1,0 +1,61 @@
+"""A driver that describes itself correctly, then misbehaves on ``start`` as its first argument says.
+
+crash: exits with code 3 after printing to stderr; hang: never answers; garbage: prints a
+line that is not JSON; off-schema: answers with JSON outside the protocol; wrong-id: answers
+another command; refuses: reports its own failure (ok: false).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+MODE = sys.argv[1] if len(sys.argv) > 1 else "crash"
+DESCRIBE = {
+    "protocol": 1,
+    "name": "broken-driver",
+    "version": "0.0.0",
+    "language": "javascript",
+    "surface": {
+        "avatar_session": True,
+        "framework_avatar_session": True,
+        "wait_for_join": True,
+        "session_options": True,
+        "session_option_fields": ["videoWidth", "videoHeight"],
+        "disclosure": False,
+        "director_notes": False,
+        "custom_identity": True,
+    },
+}
+
+
+def send(message: object) -> None:
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
+
+
+for line in sys.stdin:
+    request = json.loads(line)
+    if request["command"] == "describe":
+        send({"id": request["id"], "ok": True, "result": DESCRIBE})
+        continue
+    if MODE == "crash":
+        sys.stderr.write("fatal: the plugin blew up (segfault in the fake runtime)\n")
+        sys.stderr.flush()
+        sys.exit(3)
+    if MODE == "hang":
+        sys.stderr.write("waiting forever\n")
+        sys.stderr.flush()
+        time.sleep(3600)
+    if MODE == "garbage":
+        sys.stdout.write("Hello from console.log, not the protocol\n")
+        sys.stdout.flush()
+        continue
+    if MODE == "off-schema":
+        send({"id": request["id"], "ok": True, "result": {"failure": "a string, not facts"}})
+        continue
+    if MODE == "wrong-id":
+        send({"id": request["id"] + 100, "ok": True, "result": {"closed": True}})
+        continue
+    send({"id": request["id"], "ok": False, "error": {"type_name": "Error", "message": "cannot start"}})

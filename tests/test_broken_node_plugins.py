@@ -1,0 +1,64 @@
+"""Every broken Node plugin is rejected, through the Node driver, for the clauses it breaks.
+
+Each variant wraps the real ``@livekit/agents-plugin-anam@1.5.0`` with one
+fault; it is copied next to the suite's cached install of that release so the
+plugin and its peers resolve as they would in an agent's project.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.clauses import clause
+
+VARIANTS_DIR = Path(__file__).resolve().parent / "broken_node_plugins"
+VARIANTS = sorted(p.name for p in VARIANTS_DIR.iterdir() if (p / "breaks.json").is_file())
+RELEASE = ("@livekit/agents-plugin-anam", "1.5.0")
+
+
+def breaks(variant: str) -> list[str]:
+    return list(json.loads((VARIANTS_DIR / variant / "breaks.json").read_text())["breaks"])
+
+
+@pytest.fixture(scope="module")
+def release_dir() -> Path:
+    """The cached 1.5.0 install (installed from npm on first use); skipped where Node cannot be had."""
+    from conformance.implementations import node
+
+    try:
+        plugin_dir = node.install_release(*RELEASE)
+    except (node.NodeUnavailable, RuntimeError, OSError) as error:
+        pytest.skip(f"the Node plugin cannot be installed here: {error}")
+    return plugin_dir.parents[2]  # <cache>/<name>@<version>/node_modules/@livekit/agents-plugin-anam
+
+
+def placed(release_dir: Path, variant: str) -> Path:
+    target = release_dir / "variants" / variant
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(VARIANTS_DIR / variant, target)
+    return target
+
+
+def test_each_variant_names_known_clauses() -> None:
+    assert len(VARIANTS) >= 3
+    for variant in VARIANTS:
+        for clause_id in breaks(variant):
+            clause(clause_id)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_broken_node_plugin_is_rejected_for_what_it_breaks(
+    run_suite: Any, release_dir: Path, variant: str
+) -> None:
+    path = placed(release_dir, variant)
+    run = run_suite(f"node:{path}", "--conformance-profile=quick")
+    outcomes = run.outcomes()
+    for clause_id in breaks(variant):
+        assert outcomes[clause_id] == "fail", (clause_id, outcomes, run.output[-3000:])
+    assert run.report is not None and run.report["verdict"] == "nonconforming"

@@ -1,0 +1,131 @@
+"""A driver that crashes, hangs or prints garbage ends in the suite's named error, within seconds.
+
+Never a pass, and never a plugin ``fail``: the report's verdict is ``error``
+(exit code 3) and the clause's detail names the driver and quotes what it
+printed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.implementations.process import DriverProcess, DriverProtocolError, schema_problem
+
+ROOT = Path(__file__).resolve().parent.parent
+BROKEN = Path(__file__).resolve().parent / "fake_drivers" / "broken_driver.py"
+ONE_TEST = "conformance/suite/test_session.py::test_start_sends_one_session_request"
+
+
+ONE_CHECK = "test_start_sends_one_session_request"
+
+
+@pytest.mark.parametrize(
+    ("mode", "said"),
+    [
+        ("crash", "exited with code 3"),
+        ("hang", "did not answer 'start' within 2 s"),
+        ("garbage", "not JSON"),
+        ("off-schema", "outside the protocol"),
+        ("wrong-id", "with id"),
+        ("refuses", "failed to carry out 'start'"),
+    ],
+)
+def test_a_misbehaving_driver_is_the_suites_error(
+    run_suite: Any, monkeypatch: pytest.MonkeyPatch, mode: str, said: str
+) -> None:
+    monkeypatch.setenv("ANAM_DRIVER_TIMEOUT", "2")
+    started = time.monotonic()
+    run = run_suite(f"driver:{sys.executable} {BROKEN} {mode}", "-k", ONE_CHECK)
+    took = time.monotonic() - started
+    code, report, output = run.exit_code, run.report, run.output
+    assert code == 3, output
+    assert report is not None and report["verdict"] == "error", output
+    clause = next(c for c in report["clauses"] if c["id"] == "session.one-request")
+    assert clause["outcome"] == "error"
+    assert "broken_driver.py" in clause["detail"] and said in clause["detail"], clause["detail"]
+    assert took < 20, took  # the hang is cut at the 2 s command timeout
+    if mode == "crash":
+        assert "the plugin blew up" in clause["detail"]
+    if mode == "garbage":
+        assert "Hello from console.log" in clause["detail"]
+
+
+def test_every_answer_is_checked_against_the_schema() -> None:
+    assert schema_problem({"id": 1, "ok": True, "result": {"closed": True}}, "close") is None
+    assert schema_problem({"id": 1, "ok": True, "result": {}}, "close") is not None
+    assert schema_problem({"id": 1, "ok": True, "result": {"stage": None}}, "start") is not None
+    bad_kind = {
+        "stage": "start",
+        "failure": {"kind": "ValueError", "type_name": "E", "message": ""},
+        "audio": None,
+        "avatar_identity": None,
+    }
+    assert schema_problem({"id": 1, "ok": True, "result": bad_kind}, "start") is not None
+
+
+def test_a_driver_that_cannot_describe_itself_stops_the_run(tmp_path: Path) -> None:
+    script = tmp_path / "silent.py"
+    script.write_text("import sys\nprint('usage: nothing', flush=True)\n")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            ONE_TEST,
+            "-p",
+            "no:randomly",
+            "-q",
+            f"--anam-plugin=driver:{sys.executable} {script}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "usage: nothing" in done.stderr + done.stdout
+
+
+def test_protocol_errors_name_the_driver() -> None:
+    process = DriverProcess(
+        "echo-driver", [sys.executable, "-c", "import sys\nfor l in sys.stdin: print('x')"]
+    )
+    try:
+        with pytest.raises(DriverProtocolError, match="driver echo-driver: answered 'describe'"):
+            process.request("describe")
+    finally:
+        process.close()
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_missing_node_is_a_usage_error_saying_how_to_get_it(tmp_path: Path) -> None:
+    env = {**os.environ, "PATH": str(tmp_path)}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            ONE_TEST,
+            "-p",
+            "no:randomly",
+            "-q",
+            "--anam-plugin=npm:@livekit/agents-plugin-anam@1.5.0",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "nodejs.org" in done.stderr + done.stdout
