@@ -345,3 +345,32 @@ async def test_a_malformed_success_is_an_api_error_not_a_session(
 
 def _kind(outcome: StartOutcome) -> str | None:
     return outcome.failure.kind if outcome.failure is not None else None
+
+
+@pytest.mark.clause("transport.timeout-surfaced")
+async def test_a_request_anam_never_answers_is_an_api_timeout_error(anam_target: PluginTarget) -> None:
+    """The server-side twin of the client-layer timeouts: the double holds every request unanswered."""
+    await _premises(anam_target)
+    attempts = SHORT.max_retry + 1
+    bound = SHORT.timeout * attempts + SHORT.retry_interval * SHORT.max_retry + SLACK
+    outcome = await start_avatar(
+        anam_target, persona=PERSONA, always=ScriptedReply(fault=STALL), conn_options=SHORT, deadline=bound
+    )
+    _reached_anam(outcome)
+    require(
+        not outcome.overran,
+        by="transport.timeout-bounded",
+        expected=f"start() to end within {bound:.2f}s",
+        actual="still running; cut off",
+    )
+    require(
+        _kind(outcome) in CONNECTION_KINDS,
+        by="transport.connection-surfaced",
+        expected="an APIConnectionError of some kind",
+        actual=str(outcome.failure),
+    )
+    expect(
+        _kind(outcome) == "api-timeout",
+        expected="APITimeoutError when Anam never answers",
+        actual=str(outcome.failure),
+    )
