@@ -115,6 +115,16 @@ def _stopped(outcome: StartOutcome) -> None:
     )
 
 
+def _stopped_within(outcome: StartOutcome, attempts: int) -> None:
+    """More attempts than the budget take longer than the budget's time: retry.bounded's fault."""
+    require(
+        len(outcome.session_requests) <= attempts,
+        by="retry.bounded",
+        expected=f"at most {attempts} attempts",
+        actual=f"{len(outcome.session_requests)}",
+    )
+
+
 def _same_body(actual: object, body: object) -> bool:
     text = json.dumps(body)
     try:
@@ -296,12 +306,7 @@ async def test_a_start_against_a_silent_anam_ends_within_its_timeouts(anam_targe
         deadline=bound,
     )
     _reached_anam(outcome)
-    require(  # more attempts than the budget take longer than the budget's time: retry.bounded's fault
-        len(outcome.session_requests) <= attempts,
-        by="retry.bounded",
-        expected=f"at most {attempts} attempts",
-        actual=f"{len(outcome.session_requests)}",
-    )
+    _stopped_within(outcome, attempts)
     elapsed = outcome.elapsed or 0.0
     expect(
         not outcome.overran and elapsed <= bound,
@@ -357,6 +362,7 @@ async def test_a_request_anam_never_answers_is_an_api_timeout_error(anam_target:
         anam_target, persona=PERSONA, always=ScriptedReply(fault=STALL), conn_options=SHORT, deadline=bound
     )
     _reached_anam(outcome)
+    _stopped_within(outcome, attempts)
     require(
         not outcome.overran,
         by="transport.timeout-bounded",

@@ -166,6 +166,12 @@ async def test_a_retried_start_publishes_the_requested_size(anam_target: PluginT
     outcome.require_authorized()
     sent, sessions = len(outcome.session_requests), len(outcome.sessions)
     require(
+        sessions <= 1,
+        by="session.one-request",
+        expected="one Anam session per start",
+        actual=f"{sessions} sessions from {sent} requests",
+    )
+    require(
         sent >= 2 and sessions == 1,
         by="retry.retryable-retried",
         expected="the 503 retried, and the retry opening the session",
