@@ -184,3 +184,28 @@ def _without_token(body: Any) -> Any:
     if not isinstance(body, dict) or not isinstance(body.get("environment"), dict):
         return body
     return {**body, "environment": {**body["environment"], "livekitToken": ""}}
+
+
+def same_body(actual: str | None, expected: object) -> bool:
+    """An error's body is Anam's: the same text, or the same JSON (a parsed ``expected`` included)."""
+    text = expected if isinstance(expected, str) else json.dumps(expected)
+    if actual == text:
+        return True
+    try:
+        return actual is not None and bool(json.loads(actual) == json.loads(text))
+    except ValueError:
+        return False
+
+
+def expect_status_error(outcome: StartOutcome, status: int, body: object) -> None:
+    """Anam's answer came out of start() as the framework's status error: its status, its body."""
+    failure = outcome.failure
+    shown = body if isinstance(body, str) else json.dumps(body)
+    expect(
+        failure is not None
+        and failure.kind == "api-status"
+        and failure.status == status
+        and same_body(failure.body, body),
+        expected=f"APIStatusError status_code {status} body {shown}",
+        actual=f"{failure} during {outcome.error_during}" if failure else "no error: start() went on",
+    )

@@ -9,8 +9,6 @@ timeout, against a double that holds the request.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from livekit.agents import APIConnectOptions
 
@@ -21,6 +19,7 @@ from conformance.harness.driver import ANAM_API_KEY, CONN_OPTIONS, Persona, Star
 from conformance.harness.evidence import describe
 from conformance.harness.facts import API_KINDS, CONNECTION_KINDS
 from conformance.harness.transport import CONNECTION_FAULTS, TIMEOUT_FAULTS
+from conformance.premises import expect_status_error
 from conformance.target import PluginTarget
 
 pytestmark = pytest.mark.asyncio
@@ -125,14 +124,6 @@ def _stopped_within(outcome: StartOutcome, attempts: int) -> None:
     )
 
 
-def _same_body(actual: object, body: object) -> bool:
-    text = json.dumps(body)
-    try:
-        return actual in (text, body) or json.dumps(actual) == text
-    except TypeError:
-        return False
-
-
 async def _persistently(target: PluginTarget, answer: tuple[int, object]) -> StartOutcome:
     return await start_avatar(target, persona=PERSONA, always=ScriptedReply(*answer), deadline=DEADLINE)
 
@@ -147,15 +138,7 @@ async def test_every_error_status_is_an_api_status_error_with_anams_body(
     outcome = await _persistently(anam_target, (status, body))
     _reached_anam(outcome)
     _stopped(outcome)
-    failure = outcome.failure
-    expect(
-        failure is not None
-        and failure.kind == "api-status"
-        and failure.status == status
-        and _same_body(failure.body, body),
-        expected=f"APIStatusError with status_code {status} and body {json.dumps(body)}",
-        actual=str(failure),
-    )
+    expect_status_error(outcome, status, body)
 
 
 @pytest.mark.clause("retry.retryable-retried")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from conformance.expect import expect, require
-from conformance.harness.driver import Persona, StartOutcome, start_avatar
+from conformance.harness.driver import Persona, start_avatar
 from conformance.harness.evidence import describe
 from conformance.premises import (
+    expect_status_error,
     pair_sent_verbatim,
     require_persona_kept,
     require_refusal_final,
@@ -27,33 +26,6 @@ UNSUPPORTED_PAIR_400 = {
 }
 
 
-def expect_surfaced(outcome: StartOutcome, status: int, body: object) -> None:
-    """Anam's refusal came out of start() as the framework's status error, its body unchanged."""
-    failure = outcome.failure
-    expect(
-        failure is not None and failure.kind == "api-status",
-        expected=f"APIStatusError for Anam's HTTP {status}",
-        actual="no error (the start went on as if it had succeeded)" if failure is None else str(failure),
-    )
-    assert failure is not None
-    expect(failure.status == status, expected=f"status_code {status}", actual=f"status_code {failure.status}")
-    text = json.dumps(body)
-    expect(
-        same_json_text(failure.body, text),
-        expected=f"body {text}",
-        actual=f"body {failure.body!r}",
-    )
-
-
-def same_json_text(actual: str | None, expected: str) -> bool:
-    if actual == expected:
-        return True
-    try:
-        return actual is not None and bool(json.loads(actual) == json.loads(expected))
-    except ValueError:
-        return False
-
-
 @pytest.mark.clause("rejection.surfaced")
 async def test_http_400_is_api_status_error_with_anams_body(anam_target: PluginTarget) -> None:
     outcome = await start_avatar(
@@ -69,7 +41,7 @@ async def test_http_400_is_api_status_error_with_anams_body(anam_target: PluginT
         actual=f"nothing sent; {outcome.failure}",
     )
     require_refusal_final(outcome, retries_allowed=True)
-    expect_surfaced(outcome, 400, UNSUPPORTED_PAIR_400)
+    expect_status_error(outcome, 400, UNSUPPORTED_PAIR_400)
     expect(not outcome.joined, expected="no avatar after a 400", actual="the avatar joined")
 
 

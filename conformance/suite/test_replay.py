@@ -9,8 +9,6 @@ an avatar admitted with the token it sent now, publishing the recorded track.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from conformance.cassettes.library import SCENARIOS, CassetteFile
@@ -19,7 +17,12 @@ from conformance.cassettes.plugin import Replay
 from conformance.cassettes.replay import ReplayOutcome
 from conformance.expect import Blocked, EvidenceError, expect, require
 from conformance.harness.evidence import describe
-from conformance.premises import expect_audio_to_avatar, require_refusal_final, require_sent
+from conformance.premises import (
+    expect_audio_to_avatar,
+    expect_status_error,
+    require_refusal_final,
+    require_sent,
+)
 
 pytestmark = pytest.mark.asyncio
 
@@ -70,16 +73,6 @@ def _rejection(cassette: CassetteFile) -> tuple[int, str]:
     raise EvidenceError(cassette.path, "records no refusal")
 
 
-def _same_body(actual: object, recorded: str) -> bool:
-    if actual == recorded:
-        return True
-    try:
-        parsed: object = json.loads(actual if isinstance(actual, str) else json.dumps(actual))
-        return bool(parsed == json.loads(recorded))
-    except (TypeError, ValueError):
-        return False
-
-
 @pytest.mark.clause("rejection.not-retried")
 @pytest.mark.needs("SessionOptions")
 @pytest.mark.parametrize("name", REJECTED)
@@ -105,15 +98,7 @@ async def test_replayed_400_is_raised_with_the_recorded_body(anam_replay: Replay
     require_sent(outcome, name, refusable=False)
     require_refusal_final(outcome, retries_allowed=True)
     status, body = _rejection(cassette)
-    failure = outcome.failure
-    expect(
-        failure is not None
-        and failure.kind == "api-status"
-        and failure.status == status
-        and _same_body(failure.body, body),
-        expected=f"APIStatusError status_code {status} body {body}",
-        actual=f"{failure} during {outcome.error_during}" if failure else "no error",
-    )
+    expect_status_error(outcome, status, body)
     expect(not outcome.joined, expected="no avatar after the recorded 400", actual="the avatar joined")
 
 
