@@ -71,26 +71,22 @@ def test_every_answer_is_checked_against_the_schema() -> None:
     assert schema_problem({"id": 1, "ok": True, "result": bad_kind}, "start") is not None
 
 
-def test_a_driver_that_cannot_describe_itself_stops_the_run(tmp_path: Path) -> None:
-    script = tmp_path / "silent.py"
-    script.write_text("import sys\nprint('usage: nothing', flush=True)\n")
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            ONE_TEST,
-            "-p",
-            "no:randomly",
-            "-q",
-            f"--anam-plugin=driver:{sys.executable} {script}",
-        ],
+def _one_check(plugin: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", ONE_TEST, "-p", "no:randomly", "-q", f"--anam-plugin={plugin}"],
         cwd=ROOT,
         capture_output=True,
         text=True,
+        env=env,
         timeout=300,
         check=False,
     )
+
+
+def test_a_driver_that_cannot_describe_itself_stops_the_run(tmp_path: Path) -> None:
+    script = tmp_path / "silent.py"
+    script.write_text("import sys\nprint('usage: nothing', flush=True)\n")
+    done = _one_check(f"driver:{sys.executable} {script}")
     assert done.returncode == 4, done.stdout + done.stderr
     assert "usage: nothing" in done.stderr + done.stdout
 
@@ -108,24 +104,6 @@ def test_protocol_errors_name_the_driver() -> None:
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_missing_node_is_a_usage_error_saying_how_to_get_it(tmp_path: Path) -> None:
-    env = {**os.environ, "PATH": str(tmp_path)}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            ONE_TEST,
-            "-p",
-            "no:randomly",
-            "-q",
-            "--anam-plugin=npm:@livekit/agents-plugin-anam@1.5.0",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+    done = _one_check("npm:@livekit/agents-plugin-anam@1.5.0", env={**os.environ, "PATH": str(tmp_path)})
     assert done.returncode == 4, done.stdout + done.stderr
     assert "nodejs.org" in done.stderr + done.stdout

@@ -148,12 +148,7 @@ async def test_a_retryable_status_is_tried_max_retry_plus_one_times(
 ) -> None:
     await _premises(anam_target)
     outcome = await _persistently(anam_target, RETRYABLE_ANSWERS[case])
-    _reached_anam(outcome)
-    expect(
-        len(outcome.session_requests) >= ATTEMPTS,
-        expected=f"{ATTEMPTS} attempts for a persistent HTTP {case} (max_retry={CONN_OPTIONS.max_retry})",
-        actual=f"{len(outcome.session_requests)}: {describe(outcome.session_requests)}",
-    )
+    _every_attempt_spent(outcome, f"for a persistent HTTP {case}")
 
 
 @pytest.mark.clause("retry.retryable-retried")
@@ -164,11 +159,17 @@ async def test_a_connection_fault_is_tried_max_retry_plus_one_times(
 ) -> None:
     await _premises(anam_target)
     outcome = await start_avatar(anam_target, persona=PERSONA, client_fault=fault, deadline=DEADLINE)
+    _every_attempt_spent(outcome, f"when every one ends in {fault}")
+
+
+def _every_attempt_spent(outcome: StartOutcome, when: str) -> None:
+    """The agent's budget (max_retry + 1 attempts) is Anam's chance to recover: all of it is used."""
     _reached_anam(outcome)
     expect(
         len(outcome.session_requests) >= ATTEMPTS,
-        expected=f"{ATTEMPTS} attempts when every one ends in {fault} (max_retry={CONN_OPTIONS.max_retry})",
-        actual=f"{len(outcome.session_requests)} attempt(s), then {outcome.failure}",
+        expected=f"{ATTEMPTS} attempts {when} (max_retry={CONN_OPTIONS.max_retry})",
+        actual=f"{len(outcome.session_requests)} attempt(s): {describe(outcome.session_requests)}, "
+        f"then {outcome.failure}",
     )
 
 
@@ -195,12 +196,7 @@ async def test_a_persistent_retryable_status_is_not_tried_beyond_the_budget(
 ) -> None:
     await _premises(anam_target)
     outcome = await _persistently(anam_target, RETRYABLE_ANSWERS[case])
-    expect(
-        not outcome.overran and len(outcome.session_requests) <= ATTEMPTS,
-        expected=f"at most {ATTEMPTS} session requests for a persistent HTTP {case}",
-        actual=f"{len(outcome.session_requests)}"
-        + (f", still retrying after {DEADLINE}s" if outcome.overran else ""),
-    )
+    _no_attempt_beyond_the_budget(outcome, f"for a persistent HTTP {case}")
 
 
 @pytest.mark.clause("retry.bounded")
@@ -211,9 +207,14 @@ async def test_a_persistent_connection_fault_is_not_tried_beyond_the_budget(
 ) -> None:
     await _premises(anam_target)
     outcome = await start_avatar(anam_target, persona=PERSONA, client_fault=fault, deadline=DEADLINE)
+    _no_attempt_beyond_the_budget(outcome, f"when every one ends in {fault}")
+
+
+def _no_attempt_beyond_the_budget(outcome: StartOutcome, when: str) -> None:
+    """An agent's max_retry is its promise of when start() gives up; an Anam outage must not break it."""
     expect(
         not outcome.overran and len(outcome.session_requests) <= ATTEMPTS,
-        expected=f"at most {ATTEMPTS} attempts when every one ends in {fault}",
+        expected=f"at most {ATTEMPTS} attempts {when}",
         actual=f"{len(outcome.session_requests)}"
         + (f", still retrying after {DEADLINE}s" if outcome.overran else ""),
     )
@@ -225,13 +226,7 @@ async def test_a_persistent_connection_fault_is_not_tried_beyond_the_budget(
 async def test_a_connection_fault_is_an_api_connection_error(anam_target: PluginTarget, fault: str) -> None:
     await _premises(anam_target)
     outcome = await start_avatar(anam_target, persona=PERSONA, client_fault=fault, deadline=DEADLINE)
-    _reached_anam(outcome)
-    _stopped(outcome)
-    expect(
-        _kind(outcome) in CONNECTION_KINDS,
-        expected=f"APIConnectionError when every attempt ends in {fault}",
-        actual=str(outcome.failure),
-    )
+    _surfaced_as_a_connection_error(outcome, f"when every attempt ends in {fault}")
 
 
 @pytest.mark.clause("transport.connection-surfaced")
@@ -241,11 +236,16 @@ async def test_a_connection_the_server_closes_is_an_api_connection_error(anam_ta
     outcome = await start_avatar(
         anam_target, persona=PERSONA, always=ScriptedReply(fault="close"), deadline=DEADLINE
     )
+    _surfaced_as_a_connection_error(outcome, "when Anam closes every connection without an answer")
+
+
+def _surfaced_as_a_connection_error(outcome: StartOutcome, when: str) -> None:
+    """An agent tells "Anam is unreachable" from "Anam said no" only by this type."""
     _reached_anam(outcome)
     _stopped(outcome)
     expect(
         _kind(outcome) in CONNECTION_KINDS,
-        expected="APIConnectionError when Anam closes every connection without an answer",
+        expected=f"APIConnectionError {when}",
         actual=str(outcome.failure),
     )
 
