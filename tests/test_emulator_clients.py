@@ -6,13 +6,15 @@ session answer as ``SessionInfo`` (``sessionId``, ``engineHost``,
 ``region`` read) and raises ``SessionError`` for a 400: if the emulator's
 answers drift from Anam's documented shapes, the SDK says so here. The
 emulator runs as it does for a person, ``python -m conformance.emulator`` in a
-subprocess on a free port.
+subprocess on a free port. Where ``node`` is available, the Node plugin's own
+``AnamAPI`` (npm 1.5.0, the two-request flow) is held to the same scenarios.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -117,6 +119,50 @@ def test_the_sdk_gets_its_validation_error_for_an_unsupported_pair(
         _start(emulator, model, size)
     assert raised.value.status_code == 400
     assert f"{size[0]}x{size[1]}" in str(raised.value)
+
+
+NODE_CLIENT = Path(__file__).resolve().parent / "node_clients" / "anam_api.cjs"
+NODE_RELEASE = "1.5.0"  # the first @livekit/agents-plugin-anam with sessionOptions
+
+
+def _node_starts(url: str, scenarios: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The Node plugin's ``AnamAPI``, both requests of its flow, once per scenario."""
+    from conformance.implementations import node
+
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.skip("node and npm are needed for the Node plugin's client")
+    plugin_dir = node.install_release("@livekit/agents-plugin-anam", NODE_RELEASE)
+    done = subprocess.run(
+        ["node", str(NODE_CLIENT), str(plugin_dir), url, KEY, json.dumps(scenarios)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def test_the_node_plugins_client_starts_and_is_refused_as_the_sdk_is(emulator: str) -> None:
+    documented: list[tuple[str, tuple[int, int] | None]] = [
+        ("cara-3", (720, 480)),
+        ("cara-4-latest", (1152, 768)),
+        ("cara-4-stable", (768, 1152)),
+        ("cara-4-latest", None),
+    ]
+    unsupported = [("cara-4-latest", (1280, 720)), ("cara-3", (1152, 768))]
+    answers = _node_starts(
+        emulator, [{"avatarId": AVATAR_ID, "model": m, "size": s} for m, s in documented + unsupported]
+    )
+    shape = load_rules().session_answer
+    for (model, size), answer in zip(documented, answers[: len(documented)], strict=True):
+        assert answer["ok"], (model, size, answer)
+        assert answer["tokenKeys"] == ["sessionToken"]
+        assert answer["session"]["sessionId"].startswith("session-")
+        assert answer["session"]["engineHost"] == shape["engineHost"]
+    for (model, size), answer in zip(unsupported, answers[len(documented) :], strict=True):
+        assert not answer["ok"], (model, size, answer)
+        # AnamException("Anam /v1/auth/session-token failed: 400 {...}"), Anam's message inside.
+        assert "failed: 400" in answer["message"] and f"{size[0]}x{size[1]}" in answer["message"], answer
 
 
 async def _admin(url: str, method: str, payload: Any = None) -> tuple[int, Any]:
