@@ -45,17 +45,22 @@ class EvidenceError(SuiteError):
         self.reason = reason
 
 
-def violation(expected: str, actual: str) -> NoReturn:
-    raise ClauseViolation(f"expected {expected}; actual {actual}")
+def _sentence(expected: str, actual: str, evidence: str) -> str:
+    """``expected ...; actual ...`` reads as a sentence on the report's line; the evidence goes below it."""
+    return f"expected {expected}; actual {actual}" + (f"\n{evidence}" if evidence else "")
 
 
-def expect(condition: bool, *, expected: str, actual: str) -> None:
-    """Fail with ``expected ...; actual ...`` so the report reads as a sentence."""
+def violation(expected: str, actual: str, evidence: str = "") -> NoReturn:
+    raise ClauseViolation(_sentence(expected, actual, evidence))
+
+
+def expect(condition: bool, *, expected: str, actual: str, evidence: str = "") -> None:
+    """Fail with ``expected ...; actual ...``, and ``evidence`` (the requests in full) below it."""
     if not condition:
-        violation(expected, actual)
+        violation(expected, actual, evidence)
 
 
-def require(condition: bool, *, by: str, expected: str, actual: str) -> None:
+def require(condition: bool, *, by: str, expected: str, actual: str, evidence: str = "") -> None:
     """A premise of this check that clause ``by`` owns: if it does not hold, the check is blocked."""
     if not condition:
-        raise Blocked(by, f"expected {expected}; actual {actual}")
+        raise Blocked(by, _sentence(expected, actual, evidence))

@@ -38,6 +38,20 @@ def sent_dimensions(body: Any) -> dict[str, Any] | None:
     return {k: options.get(k) for k in ("videoWidth", "videoHeight")}
 
 
+def sizes_asked(requests: list[RecordedRequest]) -> str:
+    """The pair each session request asked for, in order: a downgrade reads as ``1280x720, then 1152x768``."""
+    if not requests:
+        return "no session request"
+
+    def asked(request: RecordedRequest) -> str:
+        sent = sent_dimensions(request.body)
+        if sent is None:
+            return "no sessionOptions"
+        return f"{json.dumps(sent['videoWidth'])}x{json.dumps(sent['videoHeight'])}"
+
+    return ", then ".join(asked(r) for r in requests)
+
+
 def pair_sent_verbatim(body: Any, width: Any, height: Any) -> bool:
     sent = sent_dimensions(body)
     asked = {"videoWidth": width, "videoHeight": height}

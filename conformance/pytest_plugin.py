@@ -188,19 +188,31 @@ def classify(error: BaseException) -> tuple[reporting.TestOutcome, str, str | No
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Classify a failed check; a blocked one reads as pytest's own "precondition not met".
+
+    pytest knows no outcome between passed and failed, so a blocked check is
+    shown as a skip naming its blocker (``s``, ``-rs``), as ``pytest.skip`` is
+    used for an unmet precondition: pytest's FAILED lines are then exactly the
+    checks that saw the plugin break their clause, or the suite's own errors.
+    """
     report: pytest.TestReport = yield
     judged = any(k == CLAUSE_PROPERTY for k, _ in report.user_properties)
     if report.failed and call.excinfo is not None and judged:
-        report.user_properties.append((FAILURE_PROPERTY, classify(call.excinfo.value)))
+        classified = classify(call.excinfo.value)
+        report.user_properties.append((FAILURE_PROPERTY, classified))
+        if classified[0] == "blocked" and report.when != "teardown":
+            path, line, _ = item.reportinfo()
+            report.outcome = "skipped"
+            report.longrepr = (str(path), (line or 0) + 1, f"Skipped: {classified[1].splitlines()[0]}")
     return report
 
 
 def _test_outcome(report: pytest.TestReport) -> tuple[reporting.TestOutcome, str, str | None]:
+    classified: Any = next((v for k, v in report.user_properties if k == FAILURE_PROPERTY), None)
+    if classified is not None:
+        outcome: reporting.TestOutcome = classified[0]
+        return outcome, str(classified[1]), classified[2]
     if report.failed:
-        classified: Any = next((v for k, v in report.user_properties if k == FAILURE_PROPERTY), None)
-        if classified is not None:
-            outcome: reporting.TestOutcome = classified[0]
-            return outcome, str(classified[1]), classified[2]
         crash = getattr(report.longrepr, "reprcrash", None)
         message = crash.message if crash is not None else str(report.longrepr)
         return "error", f"the suite crashed: {message.strip() or 'failed'}", None

@@ -6,9 +6,12 @@ the interpreter alone; the interpreter plus the suite's imports; the floor
 (imports and pytest collection, ``pytest conformance --collect-only -q``); a full
 verdict on the reference and on ``livekit.plugins.anam`` found on
 ``--plugin-path`` (e.g. an unpacked ``livekit-plugins-anam`` wheel), serial and
-with ``-n 2``; the cost per property-test example and per cassette interaction
-where the suite has them; and, with ``--gauntlet``, the whole mutation gauntlet
-on 1 and 2 workers. Prints a Markdown table.
+with ``-n 2``; with ``--npm VERSION``, a verdict on that release of the Node
+plugin through its driver (installed into the suite's cache first, so the
+timing is the judging, not the install); the cost per property-test example
+(in-process and through the driver) and per cassette interaction where the
+suite has them; and, with ``--gauntlet``, the whole mutation gauntlet on 1 and
+2 workers. Prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -73,6 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python scripts/benchmark.py", description=__doc__)
     parser.add_argument("--plugin-path", type=Path, help="directory holding livekit/plugins/anam to time too")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--npm", metavar="VERSION", help="also time @livekit/agents-plugin-anam@VERSION")
     parser.add_argument("--gauntlet", action="store_true", help="also time the whole gauntlet (slow)")
     args = parser.parse_args(argv)
     r = args.repeats
@@ -97,6 +101,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     notes = [
         f"property tests: {per_example(reference.output)}" if properties.exists() else "property tests: none"
     ]
+    if args.npm:
+        node = ["conformance", "-q", f"--anam-plugin=npm:@livekit/agents-plugin-anam@{args.npm}"]
+        timed("install into the cache", pytest_argv(*node, "--collect-only"), 1)
+        driven = timed(f"verdict: npm {args.npm}, through the Node driver", pytest_argv(*node), r)
+        rows.append(driven)
+        notes.append(f"property tests through the Node driver: {per_example(driven.output)}")
     replay = ROOT / "conformance/suite/test_replay.py"
     interactions = cassette_interactions()
     if replay.exists() and interactions:

@@ -52,9 +52,17 @@ def test_the_half_pair_failure_quotes_anams_400(run_suite) -> None:
 
 def test_an_unmatched_request_names_the_clause_the_closest_request_and_a_json_diff(run_suite) -> None:
     run = run_suite("broken_plugins.snake_case_keys", "-k", "test_replayed_session_publishes and landscape")
-    assert "landscape-1152x768-cara-4.one-request.json [dims.published-size]" in run.output
-    assert "closest recorded POST /v1/engine/session" in run.output
-    assert '-    "videoWidth": 1152' in run.output and '+    "video_width": 1152' in run.output
+    assert run.report is not None, run.output
+    published = next(c for c in run.report["clauses"] if c["id"] == "dims.published-size")
+    (replayed,) = (t for t in published["tests"] if "landscape" in t["nodeid"])
+    # Blocked by the clause that owns the difference, the replay's evidence kept in full below it.
+    assert replayed["outcome"] == "blocked" and replayed["blocked_by"] == "dims.verbatim", replayed
+    detail = replayed["detail"]
+    assert "landscape-1152x768-cara-4.one-request.json [dims.published-size]" in detail
+    assert "closest recorded POST /v1/engine/session" in detail
+    assert '-    "videoWidth": 1152' in detail and '+    "video_width": 1152' in detail
+    # pytest's own lines show it as the skip of an unmet precondition, naming the blocker.
+    assert "1 skipped" in run.output and "FAILED" not in run.output, run.output
 
 
 def test_live_mode_is_refused_without_a_key(run_suite, monkeypatch: pytest.MonkeyPatch) -> None:

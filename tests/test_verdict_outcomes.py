@@ -114,3 +114,18 @@ def test_a_failure_detail_starts_with_the_smallest_difference(run_suite) -> None
     verbatim = next(c for c in run.report["clauses"] if c["id"] == "dims.verbatim")
     first = verbatim["detail"].splitlines()[0]
     assert "sessionOptions.videoWidth: " in first and '→ "' in first, first
+
+
+def test_a_repeated_request_is_counted_on_the_first_line_and_shown_in_full_below(run_suite) -> None:
+    run = run_suite("broken_plugins.retries_400_once", "-k", "test_client_error_is_sent_once and 400")
+    not_retried = next(c for c in run.report["clauses"] if c["id"] == "rejection.not-retried")
+    first, *below = not_retried["detail"].splitlines()
+    assert first.endswith("sent 2 times: POST /v1/engine/session x2 (the same body each time)"), first
+    assert '"personaConfig": {' not in first and below.count("POST /v1/engine/session") == 2, below
+
+
+def test_a_downgrade_names_each_size_asked_in_order(run_suite) -> None:
+    run = run_suite("broken_plugins.downgrades_after_400", "-k", "test_unsupported_pair_is_refused_not")
+    downgrade = next(c for c in run.report["clauses"] if c["id"] == "rejection.no-downgrade")
+    first = downgrade["detail"].splitlines()[0]
+    assert first == "expected every session request to ask 1280x720; actual 1280x720, then no sessionOptions"

@@ -23,7 +23,7 @@ from livekit.agents import APIConnectOptions
 from ..expect import Blocked, ClauseViolation, require
 from ..target import PluginTarget, Target, is_driver
 from .anam_double import AnamDouble, ScriptedReply, SessionStart
-from .evidence import RecordedRequest, describe
+from .evidence import RecordedRequest, describe, in_full
 from .facts import AudioFacts, ErrorFacts, python_audio_facts, python_error_facts
 from .livekit_doubles import (
     AdmittedAvatar,
@@ -111,6 +111,7 @@ class StartOutcome:
             by=SESSION_CLAUSE,
             expected="exactly one session request",
             actual=f"{len(found)}: {describe(self.requests)}; error {self.failure}",
+            evidence=in_full(self.requests),
         )
         return found[0]
 
@@ -121,6 +122,7 @@ class StartOutcome:
             by=SHAPE_CLAUSE,
             expected="Authorization: Bearer <the API key>, accepted by Anam",
             actual=f"Anam answered 401 to {describe(self.unauthorized[:1])}",
+            evidence=in_full(self.unauthorized[:1]),
         )
 
     def require_admitted(self) -> None:

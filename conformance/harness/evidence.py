@@ -84,9 +84,30 @@ def redacted(request: RecordedRequest) -> dict[str, Any]:
 
 
 def describe(requests: list[RecordedRequest]) -> str:
-    """A one-line account of the requests for a failure message."""
+    """The requests in one line, for a failure's first line: what was sent where, repeats counted.
+
+    The bodies are :func:`in_full`'s, for the lines below it: three copies of a
+    body side by side would bury the one fact the line is about.
+    """
     if not requests:
         return "no request"
+    runs: list[tuple[RecordedRequest, int]] = []
+    for request in requests:
+        if runs and _same_request(runs[-1][0], request):
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((request, 1))
     return "; ".join(
-        f"{r.method} {r.path} {json.dumps(redact_body(r.body), sort_keys=True)}" for r in requests
+        f"{r.method} {r.path}" + (f" x{n} (the same body each time)" if n > 1 else "") for r, n in runs
     )
+
+
+def in_full(requests: list[RecordedRequest]) -> str:
+    """Every request's method, path and redacted body in full, for the lines below a failure's first."""
+    return "\n".join(
+        f"{r.method} {r.path}\n{json.dumps(redact_body(r.body), indent=2, sort_keys=True)}" for r in requests
+    )
+
+
+def _same_request(a: RecordedRequest, b: RecordedRequest) -> bool:
+    return (a.method, a.path, a.body) == (b.method, b.path, b.body)

@@ -9,6 +9,8 @@ timeout, against a double that holds the request.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 from livekit.agents import APIConnectOptions
 
@@ -16,7 +18,7 @@ from conformance.expect import expect, require
 from conformance.harness.anam_double import STALL, ScriptedReply
 from conformance.harness.anam_rules import DEFAULT_RULES
 from conformance.harness.driver import ANAM_API_KEY, CONN_OPTIONS, Persona, StartOutcome, start_avatar
-from conformance.harness.evidence import describe
+from conformance.harness.evidence import describe, in_full
 from conformance.harness.facts import API_KINDS, CONNECTION_KINDS
 from conformance.harness.transport import CONNECTION_FAULTS, TIMEOUT_FAULTS
 from conformance.premises import expect_status_error
@@ -141,35 +143,40 @@ async def test_every_error_status_is_an_api_status_error_with_anams_body(
     expect_status_error(outcome, status, body)
 
 
-@pytest.mark.clause("retry.retryable-retried")
-@pytest.mark.parametrize("case", ["408", "429-concurrent-sessions", "500", "503-service-busy"])
-async def test_a_retryable_status_is_tried_max_retry_plus_one_times(
-    anam_target: PluginTarget, case: str
-) -> None:
-    await _premises(anam_target)
-    outcome = await _persistently(anam_target, RETRYABLE_ANSWERS[case])
-    _every_attempt_spent(outcome, f"for a persistent HTTP {case}")
+def _persistent_failures(statuses: list[str]) -> Sequence[object]:
+    """Anam failing every attempt: with a retryable status (from the double), or with a connection
+    fault (raised at Python's HTTP client, so for Python plugins only)."""
+    python_only = pytest.mark.implementation("python")
+    return [pytest.param(("status", case), id=case) for case in statuses] + [
+        pytest.param(("fault", fault), id=fault, marks=python_only) for fault in RETRYABLE_FAULTS
+    ]
+
+
+async def _failing_every_attempt(target: PluginTarget, how: tuple[str, str]) -> tuple[StartOutcome, str]:
+    kind, case = how
+    if kind == "status":
+        return await _persistently(target, RETRYABLE_ANSWERS[case]), f"for a persistent HTTP {case}"
+    outcome = await start_avatar(target, persona=PERSONA, client_fault=case, deadline=DEADLINE)
+    return outcome, f"when every one ends in {case}"
 
 
 @pytest.mark.clause("retry.retryable-retried")
-@pytest.mark.implementation("python")  # faults at Python's HTTP client
-@pytest.mark.parametrize("fault", RETRYABLE_FAULTS)
-async def test_a_connection_fault_is_tried_max_retry_plus_one_times(
-    anam_target: PluginTarget, fault: str
+@pytest.mark.parametrize(
+    "how", _persistent_failures(["408", "429-concurrent-sessions", "500", "503-service-busy"])
+)
+async def test_a_retryable_failure_is_tried_max_retry_plus_one_times(
+    anam_target: PluginTarget, how: tuple[str, str]
 ) -> None:
-    await _premises(anam_target)
-    outcome = await start_avatar(anam_target, persona=PERSONA, client_fault=fault, deadline=DEADLINE)
-    _every_attempt_spent(outcome, f"when every one ends in {fault}")
-
-
-def _every_attempt_spent(outcome: StartOutcome, when: str) -> None:
     """The agent's budget (max_retry + 1 attempts) is Anam's chance to recover: all of it is used."""
+    await _premises(anam_target)
+    outcome, when = await _failing_every_attempt(anam_target, how)
     _reached_anam(outcome)
     expect(
         len(outcome.session_requests) >= ATTEMPTS,
         expected=f"{ATTEMPTS} attempts {when} (max_retry={CONN_OPTIONS.max_retry})",
         actual=f"{len(outcome.session_requests)} attempt(s): {describe(outcome.session_requests)}, "
         f"then {outcome.failure}",
+        evidence=in_full(outcome.session_requests),
     )
 
 
@@ -190,28 +197,15 @@ async def test_a_success_on_a_retry_starts_the_session(anam_target: PluginTarget
 
 
 @pytest.mark.clause("retry.bounded")
-@pytest.mark.parametrize("case", ["429-concurrent-sessions", "429-spend-cap", "503-service-busy", "500"])
-async def test_a_persistent_retryable_status_is_not_tried_beyond_the_budget(
-    anam_target: PluginTarget, case: str
+@pytest.mark.parametrize(
+    "how", _persistent_failures(["429-concurrent-sessions", "429-spend-cap", "503-service-busy", "500"])
+)
+async def test_a_persistent_failure_is_not_tried_beyond_the_budget(
+    anam_target: PluginTarget, how: tuple[str, str]
 ) -> None:
-    await _premises(anam_target)
-    outcome = await _persistently(anam_target, RETRYABLE_ANSWERS[case])
-    _no_attempt_beyond_the_budget(outcome, f"for a persistent HTTP {case}")
-
-
-@pytest.mark.clause("retry.bounded")
-@pytest.mark.implementation("python")  # faults at Python's HTTP client
-@pytest.mark.parametrize("fault", RETRYABLE_FAULTS)
-async def test_a_persistent_connection_fault_is_not_tried_beyond_the_budget(
-    anam_target: PluginTarget, fault: str
-) -> None:
-    await _premises(anam_target)
-    outcome = await start_avatar(anam_target, persona=PERSONA, client_fault=fault, deadline=DEADLINE)
-    _no_attempt_beyond_the_budget(outcome, f"when every one ends in {fault}")
-
-
-def _no_attempt_beyond_the_budget(outcome: StartOutcome, when: str) -> None:
     """An agent's max_retry is its promise of when start() gives up; an Anam outage must not break it."""
+    await _premises(anam_target)
+    outcome, when = await _failing_every_attempt(anam_target, how)
     expect(
         not outcome.overran and len(outcome.session_requests) <= ATTEMPTS,
         expected=f"at most {ATTEMPTS} attempts {when}",

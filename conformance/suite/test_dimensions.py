@@ -10,7 +10,7 @@ import pytest
 from conformance.differences import differences, one_line
 from conformance.expect import expect, require
 from conformance.harness.driver import Persona, start_avatar
-from conformance.harness.evidence import RecordedRequest, describe
+from conformance.harness.evidence import RecordedRequest, describe, in_full
 from conformance.harness.wire import pre_feature_body, with_token, without_dimensions
 from conformance.premises import (
     expect_same_request,
@@ -54,7 +54,12 @@ async def test_half_pair_raises_value_error_before_any_request(
         expected=f"ValueError for SessionOptions({options})",
         actual=str(outcome.failure),
     )
-    expect(not outcome.requests, expected="no request to Anam", actual=describe(outcome.requests))
+    expect(
+        not outcome.requests,
+        expected="no request to Anam",
+        actual=describe(outcome.requests),
+        evidence=in_full(outcome.requests),
+    )
 
 
 @pytest.mark.clause("dims.verbatim")

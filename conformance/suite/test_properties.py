@@ -23,7 +23,7 @@ from conformance.differences import differences, one_line
 from conformance.expect import Blocked, expect
 from conformance.harness.anam_rules import Rejection, judge_session_request
 from conformance.harness.driver import StartOutcome, start_avatar
-from conformance.harness.evidence import describe
+from conformance.harness.evidence import describe, in_full
 from conformance.harness.wire import pre_feature_body, with_token, without_dimensions
 from conformance.hypothesis_profiles import PropertyRun
 from conformance.premises import (
@@ -36,6 +36,7 @@ from conformance.premises import (
     require_sent,
     require_supported_pair_forwarded,
     sent_dimensions,
+    sizes_asked,
 )
 from conformance.strategies import HALF, Scenario, never_acceptable, scenarios
 from conformance.target import PluginTarget
@@ -148,6 +149,7 @@ def test_a_half_pair_is_refused_before_any_request(
             refused_locally(outcome),
             expected=f"ValueError and no request for {scenario}",
             actual=f"{outcome.failure}, {describe(outcome.requests)}",
+            evidence=in_full(outcome.requests),
         )
 
     explore(property_run, scenarios(anam_target, *HALF), check, anam_target)
@@ -287,6 +289,7 @@ def test_a_rejected_request_is_sent_once(anam_target: PluginTarget, property_run
             len(again) == 1,
             expected=f"the rejected request sent once for {scenario}",
             actual=f"sent {len(again)} times: {describe(outcome.requests)}",
+            evidence=in_full(outcome.requests),
         )
         return None
 
@@ -316,7 +319,8 @@ def test_a_pair_anam_refuses_is_never_downgraded(
                 pair_sent_verbatim(r.body, scenario.width, scenario.height) for r in outcome.session_requests
             ),
             expected=f"every session request to ask {asked} ({scenario})",
-            actual=describe(outcome.requests),
+            actual=sizes_asked(outcome.session_requests),
+            evidence=in_full(outcome.requests),
         )
         expect(
             not outcome.sessions and not outcome.joined,

@@ -6,7 +6,7 @@ import pytest
 
 from conformance.expect import expect, require
 from conformance.harness.driver import Persona, start_avatar
-from conformance.harness.evidence import describe
+from conformance.harness.evidence import describe, in_full
 from conformance.premises import (
     expect_status_error,
     pair_sent_verbatim,
@@ -14,6 +14,7 @@ from conformance.premises import (
     require_refusal_final,
     require_sent,
     require_supported_pair_forwarded,
+    sizes_asked,
 )
 from conformance.target import PluginTarget
 
@@ -69,6 +70,7 @@ async def test_client_error_is_sent_once(anam_target: PluginTarget, status: int,
         len(again) == 1,
         expected=f"the request answered HTTP {status} sent once",
         actual=f"sent {len(again)} times: {describe(outcome.requests)}",
+        evidence=in_full(outcome.requests),
     )
 
 
@@ -97,7 +99,8 @@ async def test_unsupported_pair_is_refused_not_downgraded(
     expect(
         all(pair_sent_verbatim(r.body, width, height) for r in sent),
         expected=f"every session request to ask {width}x{height}",
-        actual=describe(sent),
+        actual=sizes_asked(sent),
+        evidence=in_full(sent),
     )
     expect(
         not outcome.sessions and not outcome.joined,

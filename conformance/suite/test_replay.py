@@ -16,7 +16,7 @@ from conformance.cassettes.matching import explain_unmatched, mismatch_owner
 from conformance.cassettes.plugin import Replay
 from conformance.cassettes.replay import ReplayOutcome
 from conformance.expect import Blocked, EvidenceError, expect, require
-from conformance.harness.evidence import describe
+from conformance.harness.evidence import describe, in_full
 from conformance.premises import (
     expect_audio_to_avatar,
     expect_status_error,
@@ -85,6 +85,7 @@ async def test_replayed_400_is_sent_once(anam_replay: Replay, name: str) -> None
         len(outcome.session_requests) == 1,
         expected=f"one session request, answered with the recorded 400 of {cassette.path.name}",
         actual=f"{len(outcome.session_requests)}: {describe(outcome.session_requests)}",
+        evidence=in_full(outcome.session_requests),
     )
 
 
@@ -112,6 +113,7 @@ async def test_replayed_half_pair_is_never_sent(anam_replay: Replay) -> None:
         not outcome.requests,
         expected=f"ValueError before any request (sent, Anam answers HTTP {status} {body})",
         actual=f"the half pair was sent: {describe(outcome.requests)}; then {failure}",
+        evidence=in_full(outcome.requests),
     )
     expect(failure is not None and failure.kind == "argument", expected="ValueError", actual=str(failure))
 

@@ -16,7 +16,7 @@ from conformance.harness.driver import (
     Persona,
     start_avatar,
 )
-from conformance.harness.evidence import describe
+from conformance.harness.evidence import describe, in_full
 from conformance.harness.livekit_doubles import AGENT_IDENTITY
 from conformance.premises import expect_audio_to_avatar
 from conformance.target import PluginTarget
@@ -36,7 +36,12 @@ async def test_start_sends_one_session_request(anam_target: PluginTarget) -> Non
         actual=f"{len(outcome.session_requests)} request(s), {len(outcome.sessions)} session(s)",
     )
     extra = [r for r in outcome.requests if not r.carries_persona and r.path != ENGINE_SESSION_PATH]
-    expect(not extra, expected="no request besides the session flow", actual=describe(extra))
+    expect(
+        not extra,
+        expected="no request besides the session flow",
+        actual=describe(extra),
+        evidence=in_full(extra),
+    )
 
 
 @pytest.mark.clause("request.shape")
