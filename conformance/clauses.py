@@ -49,6 +49,8 @@ class Clause:
     requirement: str
     source: str
     feature: bool = False
+    #: The optional surface (a feature name of the pytest plugin) without which the clause does not apply.
+    applies_if: str | None = None
 
     def meaning_in(self, language: str) -> str:
         """What the clause asks of an implementation in ``language`` (Python's own words for Python)."""
@@ -60,9 +62,6 @@ class Clause:
     def applies_to(self, language: str) -> bool:
         """Whether the clause's subject exists in ``language`` at all (if not, it is never judged there)."""
         return language == "python" or LANGUAGE_MAPPINGS.get(language, {}).get(self.id, "") is not None
-
-    #: The optional surface (a feature name of the pytest plugin) without which the clause does not apply.
-    applies_if: str | None = None
 
 
 CLAUSES: tuple[Clause, ...] = (
