@@ -21,7 +21,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -47,10 +47,21 @@ PATH_OPTIONS = frozenset(
         "--conformance-junit",
         "--conformance-markdown",
         "--conformance-snapshots",
+        "--conformance-cassettes",
         "--junitxml",
         "--junit-xml",
         "--basetemp",
     }
+)
+TARGET_OPTION = "--anam-plugin"
+TARGET_ENV = "ANAM_PLUGIN"
+#: Without a named implementation the suite would judge its own reference plugin: a green gate
+#: that judged nothing of the caller's.
+NO_TARGET = (
+    f"name the implementation to judge: {TARGET_OPTION}=MODULE (e.g. livekit.plugins.anam), "
+    f"{TARGET_OPTION}=npm:@livekit/agents-plugin-anam@VERSION, {TARGET_OPTION}=node:PATH or "
+    f"{TARGET_OPTION}=driver:COMMAND (or set {TARGET_ENV}); "
+    f"{TARGET_OPTION}=plugin_under_test judges the suite's own reference plugin"
 )
 #: Environment that would bring the caller's pytest configuration back in.
 SCRUBBED_ENV = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")
@@ -89,15 +100,48 @@ class Invocation:
     pytest_args: tuple[str, ...]
 
 
-def parse(argv: Sequence[str], cwd: Path) -> Invocation:
-    """Take the runner's own option out and make path options absolute (the child runs elsewhere)."""
+def _target_from(spec: str, cwd: Path) -> str:
+    """A local implementation's paths (``node:PATH``, ``driver:node ./drv.mjs``) from the caller's directory.
+
+    The child runs in a directory of its own, so a relative path would name nothing there: the
+    package folder of ``node:``, and the program and file arguments of a ``driver:`` command.
+    """
+    import shlex
+
+    kind, colon, rest = spec.partition(":")
+    if colon and kind == "node" and rest:
+        return f"node:{(cwd / Path(rest).expanduser()).resolve()}"
+    if colon and kind == "driver" and rest:
+        program, *args = shlex.split(rest) or [""]
+        # The program as a shell finds it (a path only when it has a slash); its arguments, files.
+        words = [(program, "/" in program), *((a, (cwd / a).is_file()) for a in args)]
+        shown = (str((cwd / w).resolve()) if local and not Path(w).is_absolute() else w for w, local in words)
+        return "driver:" + shlex.join(shown)
+    return spec
+
+
+def parse(argv: Sequence[str], cwd: Path, env: Mapping[str, str] = os.environ) -> Invocation:
+    """Take the runner's own option out and make path options absolute (the child runs elsewhere).
+
+    The implementation to judge must be named (``--anam-plugin`` or ``ANAM_PLUGIN``): the gate
+    never judges the suite's own reference plugin by default.
+    """
     time_limit = DEFAULT_TIME_LIMIT
     report: Path | None = None
     rest: list[str] = []
+    named = bool(env.get(TARGET_ENV))
     args = list(argv)
     while args:
         arg = args.pop(0)
         name, eq, value = arg.partition("=")
+        if name == TARGET_OPTION:
+            if not eq:
+                if not args:
+                    raise UsageError(f"{name} needs a value")
+                value = args.pop(0)
+            named = True
+            rest.append(f"{name}={_target_from(value, cwd)}")
+            continue
         if name in PATH_OPTIONS or name == TIME_LIMIT_OPTION:
             if not eq:
                 if not args:
@@ -116,6 +160,8 @@ def parse(argv: Sequence[str], cwd: Path) -> Invocation:
                 report = path
             arg = f"{name}={path}"
         rest.append(arg)
+    if not named:
+        raise UsageError(NO_TARGET)
     return Invocation(time_limit, report, tuple(rest))
 
 

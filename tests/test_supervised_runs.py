@@ -110,9 +110,14 @@ def test_a_usage_error_is_passed_through(tmp_path: Path) -> None:
 
 
 def test_paths_are_taken_from_the_callers_directory(tmp_path: Path) -> None:
+    (tmp_path / "drv.mjs").touch()
     invocation = runner.parse(
-        ["--conformance-report", "out/r.json", "--conformance-junit=j.xml", "-k", "x", "--time-limit=5"],
+        [
+            *("--conformance-report", "out/r.json", "--conformance-junit=j.xml", "-k", "x", "--time-limit=5"),
+            *("--conformance-cassettes=mine", "--anam-plugin", "node:../agents-js/plugins/anam"),
+        ],
         tmp_path,
+        {},
     )
     assert invocation.time_limit == 5
     assert invocation.report == tmp_path / "out" / "r.json"
@@ -121,7 +126,24 @@ def test_paths_are_taken_from_the_callers_directory(tmp_path: Path) -> None:
         f"--conformance-junit={tmp_path / 'j.xml'}",
         "-k",
         "x",
+        f"--conformance-cassettes={tmp_path / 'mine'}",
+        f"--anam-plugin=node:{(tmp_path / '../agents-js/plugins/anam').resolve()}",
     )
+    driven = runner.parse(
+        ["--anam-plugin=driver:node drv.mjs --fast", "--anam-plugin=driver:./bin/d"], tmp_path, {}
+    )
+    assert driven.pytest_args == (
+        f"--anam-plugin=driver:node {tmp_path / 'drv.mjs'} --fast",  # node found on PATH, as a shell would
+        f"--anam-plugin=driver:{tmp_path / 'bin' / 'd'}",
+    )
+
+
+@pytest.mark.parametrize("env", [{}, {"ANAM_PLUGIN": ""}])
+def test_a_run_that_names_no_implementation_is_a_usage_error(env: dict[str, str], capsys) -> None:
+    """The suite alone would judge its own reference plugin: a green gate that judged nothing."""
+    with pytest.raises(runner.UsageError, match="name the implementation to judge"):
+        runner.parse(["-n", "2"], Path(), env)
+    assert runner.parse([], Path(), {"ANAM_PLUGIN": "livekit.plugins.anam"}).pytest_args == ()
 
 
 @pytest.mark.parametrize("argv", [["--time-limit=soon"], ["--time-limit=0"], ["--time-limit"]])
@@ -159,5 +181,5 @@ def test_the_child_runs_with_the_checkouts_own_pytest_settings() -> None:
         assert f"    {warning_filter}\n" in runner.INI
     for option in settings["addopts"].split():
         assert option in runner.child_command(
-            Path("w"), Path("w/pytest.ini"), runner.parse([], Path()), Path()
+            Path("w"), Path("w/pytest.ini"), runner.parse(["--anam-plugin=m"], Path()), Path()
         )
