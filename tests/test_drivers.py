@@ -58,6 +58,22 @@ def test_a_misbehaving_driver_is_the_suites_error(
         assert "Hello from console.log" in clause["detail"]
 
 
+def test_a_driver_that_hangs_costs_the_whole_run_one_timeout(
+    run_suite: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every later command fails at once with the first hang: not one timeout per test."""
+    monkeypatch.setenv("ANAM_DRIVER_TIMEOUT", "2")
+    started = time.monotonic()
+    run = run_suite(f"driver:{sys.executable} {BROKEN} hang")
+    took = time.monotonic() - started
+    assert run.exit_code == 3 and run.report is not None and run.report["verdict"] == "error", run.output
+    assert took < 60, took  # 100-odd checks: a timeout each would be minutes
+    errors = [c for c in run.report["clauses"] if c["outcome"] == "error"]
+    assert errors and all("did not answer 'start' within 2 s" in c["detail"] for c in errors), errors
+    # The hang is the suite's error, never blamed on a clause of the plugin it could not reach.
+    assert all(c["outcome"] != "fail" or c["id"].startswith("surface.") for c in run.report["clauses"])
+
+
 def test_every_answer_is_checked_against_the_schema() -> None:
     assert schema_problem({"id": 1, "ok": True, "result": {"closed": True}}, "close") is None
     assert schema_problem({"id": 1, "ok": True, "result": {}}, "close") is not None

@@ -117,7 +117,12 @@ class DriverProcess:
         self._stderr: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL)
         self._ids = 0
         self._lock = threading.Lock()
+        #: Once the runtime and the plugin have loaded (an answer came), a restart is not a cold start.
         self._answered_once = False
+        #: The first crash, hang or garbage: every later command fails with it at once.
+        self._broken: DriverError | None = None
+        #: Counts the suite's own closes: a command cut off by one did not find the driver broken.
+        self._closes = 0
 
     # -- lifecycle -------------------------------------------------------------------------
     def _spawn(self) -> subprocess.Popen[str]:
@@ -137,7 +142,6 @@ class DriverProcess:
             raise DriverCrashed(self.name, f"cannot be started ({' '.join(self.argv)}): {error}") from error
         self._lines = queue.Queue()
         self._stderr.clear()
-        self._answered_once = False
         assert process.stdout is not None and process.stderr is not None
         threading.Thread(target=self._pump, args=(process.stdout, self._lines), daemon=True).start()
         threading.Thread(target=self._drain, args=(process.stderr,), daemon=True).start()
@@ -158,6 +162,7 @@ class DriverProcess:
 
     def close(self) -> None:
         """End the process: stdin closed first (the protocol's goodbye), then terminate if it lingers."""
+        self._closes += 1
         process, self._process = self._process, None
         if process is None:
             return
@@ -171,39 +176,62 @@ class DriverProcess:
 
     # -- commands --------------------------------------------------------------------------
     def request(self, command: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Send one command and return its ``result``; any misbehaviour raises a :class:`DriverError`."""
+        """Send one command and return its ``result``; any misbehaviour raises a :class:`DriverError`.
+
+        A driver that crashed, hung or printed garbage once is not started again: the run has no
+        verdict already, and a hang retried per test would cost every test the whole timeout (as a
+        plugin the watchdog stopped once fails at once for the rest of the run).
+        """
         with self._lock:
-            if self._process is None or self._process.poll() is not None:
-                self._process = self._spawn()
-            process = self._process
-            self._ids += 1
-            message = {"id": self._ids, "command": command, **(params or {})}
-            try:
-                assert process.stdin is not None
-                process.stdin.write(json.dumps(message) + "\n")
-                process.stdin.flush()
-            except OSError as error:
-                self._process = None
-                raise DriverCrashed(
-                    self.name, f"exited before {command!r} could be sent ({error})", self._printed(process)
-                ) from error
-            command_timeout = float(os.environ.get(TIMEOUT_ENV) or COMMAND_TIMEOUT)
-            timeout = command_timeout if self._answered_once else max(command_timeout, STARTUP_TIMEOUT)
-            try:
-                line = self._lines.get(timeout=timeout)
-            except queue.Empty:
-                self._process = None
-                process.kill()
-                raise DriverTimeout(
-                    self.name, f"did not answer {command!r} within {timeout:g} s", self.stderr_tail()
-                ) from None
-            if line is None:
-                self._process = None
-                code = process.wait(timeout=3)
-                raise DriverCrashed(
-                    self.name, f"exited with code {code} during {command!r}", self._printed(process)
+            if self._broken is not None:
+                first = self._broken
+                raise type(first)(
+                    self.name, f"{first.problem} earlier in this run; not asked again", first.printed
                 )
-            return self._answer(process, command, message["id"], line)
+            closes = self._closes
+            try:
+                return self._request(command, params)
+            except (DriverCrashed, DriverTimeout) as error:
+                if self._closes == closes:  # not the suite ending a start it had cut off
+                    self._broken = error
+                raise
+            except DriverProtocolError as error:
+                if self._process is None:  # garbage on the channel: the process was ended for it
+                    self._broken = error
+                raise
+
+    def _request(self, command: str, params: dict[str, Any] | None) -> dict[str, Any]:
+        if self._process is None or self._process.poll() is not None:
+            self._process = self._spawn()
+        process = self._process
+        self._ids += 1
+        message = {"id": self._ids, "command": command, **(params or {})}
+        try:
+            assert process.stdin is not None
+            process.stdin.write(json.dumps(message) + "\n")
+            process.stdin.flush()
+        except OSError as error:
+            self._process = None
+            raise DriverCrashed(
+                self.name, f"exited before {command!r} could be sent ({error})", self._printed(process)
+            ) from error
+        command_timeout = float(os.environ.get(TIMEOUT_ENV) or COMMAND_TIMEOUT)
+        timeout = command_timeout if self._answered_once else max(command_timeout, STARTUP_TIMEOUT)
+        try:
+            line = self._lines.get(timeout=timeout)
+        except queue.Empty:
+            self._process = None
+            process.kill()
+            raise DriverTimeout(
+                self.name, f"did not answer {command!r} within {timeout:g} s", self.stderr_tail()
+            ) from None
+        if line is None:
+            self._process = None
+            code = process.wait(timeout=3)
+            raise DriverCrashed(
+                self.name, f"exited with code {code} during {command!r}", self._printed(process)
+            )
+        return self._answer(process, command, message["id"], line)
 
     async def arequest(self, command: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         """:meth:`request` from a coroutine, leaving the loop free (the Anam double runs on it)."""
