@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -186,25 +186,43 @@ def classify(error: BaseException) -> tuple[reporting.TestOutcome, str, str | No
     return "error", f"the suite crashed: {type(first).__name__}: {first}", None
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-    """Classify a failed check; a blocked one reads as pytest's own "precondition not met".
+def _judged(item: pytest.Item) -> bool:
+    return any(k == CLAUSE_PROPERTY for k, _ in item.user_properties)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport | None:
+    """A check that did not pass, classified; a blocked one reads as pytest's "precondition not met".
 
     pytest knows no outcome between passed and failed, so a blocked check is
     shown as a skip naming its blocker (``s``, ``-rs``), as ``pytest.skip`` is
     used for an unmet precondition: pytest's FAILED lines are then exactly the
     checks that saw the plugin break their clause, or the suite's own errors.
+    Its report is built here, without the traceback pytest would format and
+    nobody read (most of a run's cost when one fault blocks a hundred checks).
     """
-    report: pytest.TestReport = yield
-    judged = any(k == CLAUSE_PROPERTY for k, _ in report.user_properties)
-    if report.failed and call.excinfo is not None and judged:
-        classified = classify(call.excinfo.value)
-        report.user_properties.append((FAILURE_PROPERTY, classified))
-        if classified[0] == "blocked" and report.when != "teardown":
-            path, line, _ = item.reportinfo()
-            report.outcome = "skipped"
-            report.longrepr = (str(path), (line or 0) + 1, f"Skipped: {classified[1].splitlines()[0]}")
-    return report
+    if call.excinfo is None or not _judged(item) or call.excinfo.errisinstance(pytest.skip.Exception):
+        return None
+    classified = classify(call.excinfo.value)
+    if classified[0] != "blocked" or call.when not in ("setup", "call"):
+        report = pytest.TestReport.from_item_and_call(item, call)
+        if report.failed:
+            report.user_properties.append((FAILURE_PROPERTY, classified))
+        return report
+    when: Literal["setup", "call"] = "setup" if call.when == "setup" else "call"
+    path, line, _ = item.reportinfo()
+    return pytest.TestReport(
+        item.nodeid,
+        item.location,
+        {name: 1 for name in item.keywords},
+        "skipped",
+        (str(path), (line or 0) + 1, f"Skipped: {classified[1].splitlines()[0]}"),
+        when,
+        duration=call.duration,
+        start=call.start,
+        stop=call.stop,
+        user_properties=[*item.user_properties, (FAILURE_PROPERTY, classified)],
+    )
 
 
 def _test_outcome(report: pytest.TestReport) -> tuple[reporting.TestOutcome, str, str | None]:

@@ -149,7 +149,10 @@ def run(mutant: Mutant, profile: str = MUTANT_PROFILE) -> Verdict:
         start = time.perf_counter()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
             exit_code = int(
-                pytest.main(suite_args(mutant.module, report_path, "-q", "-p", "no:cacheprovider", *extra))
+                # --tb=no: the output is discarded, so no traceback is worth formatting.
+                pytest.main(
+                    suite_args(mutant.module, report_path, "-q", "--tb=no", "-p", "no:cacheprovider", *extra)
+                )
             )
         seconds = time.perf_counter() - start
         report = json.loads(report_path.read_text()) if report_path.exists() else None
