@@ -70,7 +70,8 @@ def test_a_driver_that_hangs_costs_the_whole_run_one_timeout(
     assert took < 60, took  # 100-odd checks: a timeout each would be minutes
     errors = [c for c in run.report["clauses"] if c["outcome"] == "error"]
     assert errors and all("did not answer 'start' within 2 s" in c["detail"] for c in errors), errors
-    # The hang is the suite's error, never blamed on a clause of the plugin it could not reach.
+    # The hang is the suite's error, never blamed on a clause of the plugin it could not reach (the
+    # fake driver's describe offers no surface at all: the surface clauses fail on what it said).
     assert all(c["outcome"] != "fail" or c["id"].startswith("surface.") for c in run.report["clauses"])
 
 

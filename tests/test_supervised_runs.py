@@ -139,7 +139,7 @@ def test_paths_are_taken_from_the_callers_directory(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("env", [{}, {"ANAM_PLUGIN": ""}])
-def test_a_run_that_names_no_implementation_is_a_usage_error(env: dict[str, str], capsys) -> None:
+def test_a_run_that_names_no_implementation_is_a_usage_error(env: dict[str, str]) -> None:
     """The suite alone would judge its own reference plugin: a green gate that judged nothing."""
     with pytest.raises(runner.UsageError, match="name the implementation to judge"):
         runner.parse(["-n", "2"], Path(), env)

@@ -290,16 +290,15 @@ async def _against_a_silent_anam(target: PluginTarget) -> StartOutcome:
 @pytest.mark.clause("transport.timeout-bounded")
 async def test_a_start_against_a_silent_anam_ends_within_its_timeouts(anam_target: PluginTarget) -> None:
     await _premises(anam_target)
-    attempts, bound = ATTEMPTS_SHORT, BOUND
     outcome = await _against_a_silent_anam(anam_target)
     _reached_anam(outcome)
-    _stopped_within(outcome, attempts)
+    _stopped_within(outcome, ATTEMPTS_SHORT)
     elapsed = outcome.elapsed or 0.0
     expect(
-        not outcome.overran and elapsed <= bound,
-        expected=f"start() to end within {bound:.2f}s (timeout {SHORT.timeout}s x {attempts} attempts "
+        not outcome.overran and elapsed <= BOUND,
+        expected=f"start() to end within {BOUND:.2f}s (timeout {SHORT.timeout}s x {ATTEMPTS_SHORT} attempts "
         f"+ {SLACK}s) when Anam never answers",
-        actual=f"still running after {bound:.2f}s; cut off"
+        actual=f"still running after {BOUND:.2f}s; cut off"
         if outcome.overran
         else f"ended after {elapsed:.2f}s",
     )
