@@ -1,4 +1,4 @@
-"""Evidence of the conformance suite, installed as the data package conformance.evidence.cassettes.
+"""Evidence of the conformance suite, installed as the data package anam_conformance.evidence.cassettes.
 
 The file makes this folder a regular package so an editable install resolves the
 package name to this folder (see conformance/evidence/__init__.py).

@@ -1,7 +1,7 @@
-"""``python -m conformance.emulator``: Anam's session API as a standalone server, for manual
+"""``python -m anam_conformance.emulator``: Anam's session API as a standalone server, for manual
 sessions and for plugins written in other languages.
 
-It is the suite's own Anam double (:mod:`conformance.harness.anam_double`), so it
+It is the suite's own Anam double (:mod:`anam_conformance.harness.anam_double`), so it
 speaks both wire flows and judges by the same documented rules. There is no
 LiveKit room behind it: when it starts a session it prints one JSON line with
 what the avatar would join with (the resolved size, the LiveKit URL and the
@@ -137,7 +137,7 @@ def _times(entry: Any) -> int | None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m conformance.emulator", description=__doc__.split("\n\n")[0]
+        prog="python -m anam_conformance.emulator", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
     parser.add_argument("--port", type=int, default=8787, help="port (default: 8787)")

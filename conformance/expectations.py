@@ -4,8 +4,9 @@ Like web-platform-tests' expectation files: a release's file lists only what
 is expected *not* to pass, plus the expected verdict; every clause it does not
 name is expected to pass. So a known-nonconforming old release keeps a matrix
 green, a regression turns it red, and an entry that stopped being true is
-reported rather than silently kept. A release without a file is expected to
-conform.
+reported rather than silently kept. A release without a file has no
+expectation: ``for_label`` refuses it (``MissingExpectation``) rather than
+silently expecting every clause to pass.
 """
 
 from __future__ import annotations
@@ -30,6 +31,15 @@ VERDICTS = ("conforming", "nonconforming")
 
 class ExpectationError(ValueError):
     """An expectation file that cannot be read: names the file and the entry at fault."""
+
+
+class MissingExpectation(ExpectationError):
+    """No expectation file for a report's label."""
+
+    def __init__(self, label: str, path: Path) -> None:
+        super().__init__(f"no expectations for {label!r} (expected {path})")
+        self.label = label
+        self.path = path
 
 
 @dataclass(frozen=True)
@@ -84,8 +94,11 @@ def load(path: Path) -> Expectation:
 
 
 def for_label(directory: Path, label: str) -> Expectation:
+    """The expectation of the report labelled ``label``: ``<directory>/<label>.toml``, which must exist."""
     path = directory / f"{label}.toml"
-    return load(path) if path.exists() else Expectation(label)
+    if not path.exists():
+        raise MissingExpectation(label, path)
+    return load(path)
 
 
 def compare(expectation: Expectation, report: Mapping[str, Any]) -> list[Mismatch]:

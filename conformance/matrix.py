@@ -1,9 +1,12 @@
-"""``python -m conformance.matrix REPORT...``: several JSON reports, judged against expectations.
+"""``python -m anam_conformance.matrix REPORT...``: several JSON reports, judged against expectations.
 
 Each report is labelled by its file name (``reports/1.8.9.json`` is ``1.8.9``)
-and compared with ``expectations/<label>.toml``. Prints the clause x release
-table; exits 0 when every outcome is as expected, 1 when one differs (listing
-regressions and expectations that no longer hold), 2 on unreadable input.
+and compared with ``expectations/<label>.toml``, which must exist: a report
+without one is refused, since nothing says what it should do. Prints the
+clause x release table; exits 0 when every outcome is as expected, 1 when one
+differs (listing regressions and expectations that no longer hold), 2 on
+unreadable input or a missing expectation file. ``--no-expectations`` renders
+the reports without judging them (exit 0).
 """
 
 from __future__ import annotations
@@ -13,11 +16,16 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from . import evidence
 from .expect import EvidenceError
-from .expectations import ExpectationError, Mismatch, compare, for_label
+from .expectations import ExpectationError, Mismatch, MissingExpectation, compare, for_label
 from .renderers.matrix import Column, matrix_html, matrix_markdown
+
+PROG = "python -m anam_conformance.matrix"
+#: The prefix of this command's one-line errors.
+NAME = "anam_conformance.matrix"
 
 
 class InputError(ValueError):
@@ -41,34 +49,67 @@ def report_paths(arguments: Sequence[str]) -> list[Path]:
     return paths
 
 
-def load_column(path: Path, expectations: Path) -> Column:
+def read_report(path: Path) -> dict[str, Any]:
     try:
         report = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
         raise InputError(f"{path}: not a JSON clause report: {error}") from None
     if not isinstance(report, dict) or "clauses" not in report or "verdict" not in report:
         raise InputError(f"{path}: not a clause report (no 'clauses' and 'verdict')")
-    return Column(path.stem, report, for_label(expectations, path.stem))
+    return report
+
+
+def load_column(path: Path, expectations: Path | None) -> Column:
+    """The report at ``path``, with its expectation unless ``expectations`` is None (not judged)."""
+    report = read_report(path)
+    return Column(path.stem, report, None if expectations is None else for_label(expectations, path.stem))
+
+
+def load_columns(paths: Sequence[Path], expectations: Path | None) -> list[Column]:
+    """Every report with its expectation; every label without an expectation file named in one error."""
+    if expectations is not None and not expectations.is_dir():
+        raise InputError(f"{expectations}: no such expectations directory")
+    columns: list[Column] = []
+    missing: list[MissingExpectation] = []
+    for path in paths:
+        try:
+            columns.append(load_column(path, expectations))
+        except MissingExpectation as error:
+            missing.append(error)
+    if missing:
+        labels = ", ".join(repr(m.label) for m in missing)
+        where = missing[0].path if len(missing) == 1 else Path(expectations or ".", "<label>.toml")
+        raise InputError(
+            f"no expectations for {labels} (expected {where}); add the release's file, "
+            "or pass --no-expectations to render without judging"
+        )
+    return columns
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m conformance.matrix", description=__doc__)
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__)
     parser.add_argument("reports", nargs="+", help="JSON clause reports, or directories of them")
-    parser.add_argument(
+    judging = parser.add_mutually_exclusive_group()
+    judging.add_argument(
         "--expectations",
         type=Path,
         default=None,
         metavar="DIR",
-        help="expected outcomes per release (default: the ones installed with the suite)",
+        help="expected outcomes per release, DIR/<label>.toml (default: the ones installed with the suite)",
+    )
+    judging.add_argument(
+        "--no-expectations",
+        action="store_true",
+        help="render the reports without judging them against expectations (always exits 0)",
     )
     parser.add_argument("--markdown", type=Path, metavar="PATH", help="also write the table here")
     parser.add_argument("--html", type=Path, metavar="PATH", help="write a static HTML page here")
     args = parser.parse_args(argv)
     try:
-        expectations = args.expectations or evidence.expectation_dir()
-        columns = [load_column(path, expectations) for path in report_paths(args.reports)]
+        expectations = None if args.no_expectations else args.expectations or evidence.expectation_dir()
+        columns = load_columns(report_paths(args.reports), expectations)
     except (InputError, ExpectationError, EvidenceError) as error:
-        print(f"conformance.matrix: {error}", file=sys.stderr)
+        print(f"{NAME}: {error}", file=sys.stderr)
         return 2
     table = matrix_markdown(columns)
     print(table, end="")
@@ -76,7 +117,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if target is not None:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
-    mismatches: list[Mismatch] = [m for column in columns for m in compare(column.expectation, column.report)]
+    if expectations is None:
+        print(f"{len(columns)} report(s) rendered without expectations: nothing judged", file=sys.stderr)
+        return 0
+    mismatches: list[Mismatch] = [
+        m for column in columns if column.expectation for m in compare(column.expectation, column.report)
+    ]
     for mismatch in mismatches:
         print(mismatch, file=sys.stderr)
     if mismatches:

@@ -1,4 +1,4 @@
-"""``python -m conformance.provider_check``: does Anam still answer as the cassettes say?
+"""``python -m anam_conformance.provider_check``: does Anam still answer as the cassettes say?
 
 Every recorded request is sent again, in order, to the emulator (the default,
 and CI's) or to the live API (``--live`` with ``ANAM_API_KEY``), with a fresh
@@ -164,7 +164,7 @@ async def check(paths: list[Path], *, live: bool = False, rules: Rules = DEFAULT
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m conformance.provider_check", description=__doc__.split("\n\n")[0]
+        prog="python -m anam_conformance.provider_check", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("cassettes", nargs="*", type=Path, help="cassette files (default: the suite's own)")
     parser.add_argument(

@@ -7,6 +7,7 @@ test, and takes over the exit code only in runs that do.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Callable
@@ -22,12 +23,15 @@ from .target import ENV_VAR, OPTION, REFERENCE_MODULE, Target, TargetError, is_d
 
 #: The suite's further parts, each a pytest plugin module of its own (options, fixtures, hooks).
 pytest_plugins: list[str] = [
-    "conformance.cassettes.plugin",
-    "conformance.hypothesis_profiles",
-    "conformance.snapshot_storage",
-    "conformance.renderers.pytest_outputs",
+    "anam_conformance.cassettes.plugin",
+    "anam_conformance.hypothesis_profiles",
+    "anam_conformance.snapshot_storage",
+    "anam_conformance.renderers.pytest_outputs",
 ]
 
+#: Where the suite's own modules live: the checkout's ``conformance/`` folder under an editable
+#: install, ``site-packages/anam_conformance`` from a wheel.
+PACKAGE_DIR = Path(__file__).resolve().parent
 TARGET_KEY = pytest.StashKey[Target]()
 CLAUSE_PROPERTY = "anam_clauses"
 
@@ -144,6 +148,36 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                             reason=f"{reporting.UNIMPLEMENTED_PREFIX}{target.module_name} has no {feature}"
                         )
                     )
+
+
+def _in_package(path: Path) -> bool:
+    return path.resolve().is_relative_to(PACKAGE_DIR)
+
+
+def pytest_collect_directory(path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """The suite's folders as plain directories: pytest's ``Package`` would import each
+    ``__init__.py`` by its folder's name (``conformance``), a second name for a module the
+    installed package already imported."""
+    return pytest.Dir.from_parent(parent, path=path) if _in_package(path) else None
+
+
+class SuiteModule(pytest.Module):
+    """A check module imported by its one installed name (``anam_conformance.suite.test_x``).
+
+    pytest names a module after its folders (``conformance.suite.test_x`` in a checkout); the
+    checks' relative imports would then load the whole suite a second time, with a second
+    ``ClauseViolation`` class the verdict does not recognise.
+    """
+
+    def _getobj(self) -> Any:
+        parts = self.path.resolve().relative_to(PACKAGE_DIR).with_suffix("").parts
+        module = importlib.import_module(".".join((__package__ or "anam_conformance", *parts)))
+        self.config.pluginmanager.consider_module(module)
+        return module
+
+
+def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+    return SuiteModule.from_parent(parent, path=module_path) if _in_package(module_path) else None
 
 
 @pytest.fixture(scope="session")

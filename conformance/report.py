@@ -33,8 +33,12 @@ Verdict = Literal["conforming", "nonconforming", "error"]
 OUTCOMES: tuple[ClauseOutcome, ...] = ("pass", "fail", "blocked", "unimplemented", "error", "skip")
 #: Which outcome a clause takes when its checks ended differently, strongest first.
 PRECEDENCE: tuple[ClauseOutcome, ...] = ("fail", "error", "pass", "blocked", "unimplemented")
+#: How a clause's outcome reads to a person. A failed SHOULD is a ``warn``: it is reported
+#: everywhere, but it leaves the verdict standing, so no output may show it as a red failure.
+Status = Literal["pass", "fail", "warn", "blocked", "unimplemented", "error", "skip"]
+STATUSES: tuple[Status, ...] = ("pass", "fail", "warn", "blocked", "unimplemented", "error", "skip")
 UNIMPLEMENTED_PREFIX = "unimplemented: "
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: pytest's exit code for a run that gave no verdict about the plugin (its "internal error").
 NO_VERDICT_EXIT = 3
 
@@ -79,6 +83,13 @@ class ClauseResult:
         if self.outcome in ("error", "unimplemented"):
             return next((t.detail for t in self.tests if t.outcome == self.outcome), "")
         return ""
+
+
+def status(level: str, outcome: str) -> Status:
+    """What an outcome means for the verdict: only a MUST (or MAY-less) failure is a ``fail``."""
+    if outcome == "fail" and level != Level.MUST.value:
+        return "warn"
+    return outcome  # type: ignore[return-value]
 
 
 def clause_outcome(tests: Sequence[TestRecord], premise_failures: Sequence[TestRecord] = ()) -> ClauseOutcome:
@@ -140,6 +151,7 @@ def as_json(plugin: dict[str, Any], results: Sequence[ClauseResult]) -> dict[str
                 "source": r.clause.source,
                 "applicable": r.applicable,
                 "outcome": r.outcome,
+                "status": status(r.clause.level.value, r.outcome),
                 "blocked_by": r.blocked_by,
                 "detail": r.detail,
                 "tests": [

@@ -185,7 +185,7 @@ def child_command(workdir: Path, ini: Path, invocation: Invocation, report: Path
         "--block-network",
         "--allowed-hosts=127.0.0.1",
         "--pyargs",
-        "conformance",
+        "anam_conformance",
         *args,
     ]
 

@@ -63,7 +63,7 @@ class Scenario:
 
     @property
     def session_options(self) -> Mapping[str, Any] | Any:
-        """What :func:`~conformance.harness.driver.start_avatar` takes."""
+        """What :func:`~anam_conformance.harness.driver.start_avatar` takes."""
         return NOT_GIVEN_OPTIONS if self.options is None else self.options
 
     @property

@@ -3,7 +3,7 @@
 Two kinds of target share one small protocol (:class:`Target`): a Python
 module driven in-process (:class:`PluginTarget`), and an implementation in
 another language driven out of process through its driver
-(:class:`~conformance.implementations.driver_target.DriverTarget`):
+(:class:`~anam_conformance.implementations.driver_target.DriverTarget`):
 ``--anam-plugin=npm:@livekit/agents-plugin-anam@1.5.0`` (an npm release),
 ``node:PATH`` (a local Node package) or ``driver:COMMAND`` (any program that
 speaks ``drivers/PROTOCOL.md``).
@@ -28,7 +28,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 if TYPE_CHECKING:
     from .implementations.driver_target import DriverTarget
 
-REFERENCE_MODULE = "plugin_under_test"
+#: The reference plugin travels inside the suite; ``plugin_under_test`` (its folder in the
+#: repository) is accepted as its short name.
+REFERENCE_MODULE = "anam_conformance.plugin_under_test"
+REFERENCE_ALIASES = frozenset({"plugin_under_test", REFERENCE_MODULE})
 ENV_VAR = "ANAM_PLUGIN"
 OPTION = "--anam-plugin"
 
@@ -145,6 +148,8 @@ def load_out_of_process(spec: str) -> DriverTarget:
 def load_module_target(module_name: str) -> PluginTarget:
     """Import the plugin module and check the surface every release exposes."""
     where = f"{OPTION}={module_name}"
+    if module_name in REFERENCE_ALIASES:
+        module_name = REFERENCE_MODULE
     try:
         module = importlib.import_module(module_name)
     except Exception as exc:  # an import error of any kind must stop the run

@@ -40,6 +40,9 @@ class Timing:
     output: str
 
 
+IMPORTS = "import livekit.agents, anam_conformance.pytest_plugin, anam_conformance.plugin_under_test"
+
+
 def timed(what: str, argv: Sequence[str], repeats: int, env: dict[str, str] | None = None) -> Timing:
     runs, output = [], ""
     for _ in range(repeats):
@@ -82,9 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     r = args.repeats
     rows = [
         timed("interpreter", [PY, "-c", "pass"], r),
-        timed(
-            "imports", [PY, "-c", "import livekit.agents, conformance.pytest_plugin, plugin_under_test"], r
-        ),
+        timed("imports", [PY, "-c", IMPORTS], r),
     ]
     floor = timed("floor: imports + collection", pytest_argv("conformance", "--collect-only", "-q"), r)
     rows.append(floor)

@@ -162,10 +162,9 @@ def run(mutant: Mutant, profile: str = MUTANT_PROFILE) -> Verdict:
 def _warm() -> None:
     """Import what every run needs once, before workers fork, so no worker pays for it."""
     _ensure_importable()
+    import anam_conformance.plugin_under_test
+    import anam_conformance.pytest_plugin  # noqa: F401
     import livekit.agents  # noqa: F401
-
-    import conformance.pytest_plugin  # noqa: F401
-    import plugin_under_test  # noqa: F401
 
 
 def run_all(mutants: Sequence[Mutant], jobs: int, profile: str = MUTANT_PROFILE) -> Iterable[Verdict]:

@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from conformance.clauses import clause
+from anam_conformance.clauses import clause
 
 VARIANTS_DIR = Path(__file__).resolve().parent / "broken_node_plugins"
 VARIANTS = sorted(p.name for p in VARIANTS_DIR.iterdir() if (p / "breaks.json").is_file())
@@ -28,7 +27,7 @@ def breaks(variant: str) -> list[str]:
 @pytest.fixture(scope="module")
 def release_dir() -> Path:
     """The cached 1.5.0 install (installed from npm on first use); skipped where Node cannot be had."""
-    from conformance.implementations import node
+    from anam_conformance.implementations import node
 
     try:
         plugin_dir = node.install_release(*RELEASE)

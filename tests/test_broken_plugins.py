@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import gauntlet
 import pytest
-
-from conformance.clauses import CLAUSES, Level, clause
+from anam_conformance.clauses import CLAUSES, Level, clause
 
 MUTANTS = {mutant.name: mutant for mutant in gauntlet.catalogue()}
 BREAKING = list(MUTANTS)

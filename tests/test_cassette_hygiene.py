@@ -7,10 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
-
-from conformance import evidence
-from conformance.cassettes import recorder
-from conformance.cassettes.library import scenario
+from anam_conformance import evidence
+from anam_conformance.cassettes import recorder
+from anam_conformance.cassettes.library import scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_LOOKING = re.compile(

@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from conformance import matrix
-from conformance.clauses import CLAUSES
-from conformance.expectations import Expectation, ExpectationError, compare, load
-from conformance.renderers.junit import junit_xml
-from conformance.renderers.markdown import summary_markdown
+from anam_conformance import matrix
+from anam_conformance.clauses import CLAUSES
+from anam_conformance.expectations import Expectation, ExpectationError, compare, load
+from anam_conformance.renderers.junit import junit_xml
+from anam_conformance.renderers.markdown import summary_markdown
 
 
 def report(verdict: str = "conforming", **outcomes: str) -> dict[str, Any]:
@@ -69,6 +68,7 @@ def test_matrix_exit_code_follows_the_expectations(
     (expectations / "1.5.18.toml").write_text(
         'verdict = "nonconforming"\n[clauses]\n"dims.verbatim" = "unimplemented"\n'
     )
+    (expectations / "1.8.9.toml").write_text('verdict = "conforming"\n')
     reports = tmp_path / "reports"
     reports.mkdir()
     (reports / "1.5.18.json").write_text(json.dumps(report("nonconforming", dims__verbatim="unimplemented")))

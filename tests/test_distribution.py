@@ -19,8 +19,7 @@ from pathlib import Path
 
 import pytest
 import tomllib
-
-from conformance import evidence, expectations
+from anam_conformance import evidence, expectations
 
 ROOT = Path(__file__).resolve().parent.parent
 RELEASE = "livekit-plugins-anam==1.8.9"  # expectations/1.8.9.toml says how it fares
@@ -35,13 +34,29 @@ def hostile():
 """
 
 
+#: Each repository folder and the package name it is installed under.
+MAPPED = {
+    "conformance": "anam_conformance",
+    "plugin_under_test": "anam_conformance.plugin_under_test",
+    "drivers": "anam_conformance.drivers",
+    "snapshots": "anam_conformance.evidence.snapshots",
+    "cassettes": "anam_conformance.evidence.cassettes",
+    "expectations": "anam_conformance.evidence.expectations",
+}
+
+
 def _packages_on_disk() -> set[str]:
     found = set()
-    for top in ("conformance", "plugin_under_test"):
+    for top, package in MAPPED.items():
         for init in (ROOT / top).rglob("__init__.py"):
             if "__pycache__" not in init.parts:
-                found.add(".".join(init.parent.relative_to(ROOT).parts))
+                found.add(".".join((package, *init.parent.relative_to(ROOT / top).parts)))
     return found
+
+
+def test_the_package_dirs_are_the_mapped_folders() -> None:
+    mapped = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-dir"]
+    assert {package: folder for folder, package in MAPPED.items()} == mapped
 
 
 def test_every_package_is_in_the_distribution() -> None:
@@ -50,7 +65,7 @@ def test_every_package_is_in_the_distribution() -> None:
 
 
 def test_an_editable_install_finds_the_checkouts_own_evidence() -> None:
-    # Maintainers' --snapshot-update and `python -m conformance.cassettes` write where they commit.
+    # Maintainers' --snapshot-update and `python -m anam_conformance.cassettes` write where they commit.
     assert evidence.snapshot_dir() == ROOT / "snapshots"
     assert evidence.cassette_dir() == ROOT / "cassettes"
     assert evidence.expectation_dir() == ROOT / "expectations"
@@ -89,7 +104,11 @@ def test_the_installed_wheel_judges_a_release_from_a_hostile_directory(tmp_path:
         ("expectations", ROOT / "expectations", "*.toml"),
     ):
         for path in folder.glob(pattern):
-            assert f"conformance/evidence/{kind}/{path.name}" in names
+            assert f"anam_conformance/evidence/{kind}/{path.name}" in names
+    # The wheel owns its one top-level name: no `conformance` (another project's on PyPI), no plugin.
+    assert {name.split("/")[0] for name in names if not name.startswith("anam_conformance-")} == {
+        "anam_conformance"
+    }
 
     venv = tmp_path / "venv"
     _uv("venv", "--quiet", "--python", sys.executable, str(venv))

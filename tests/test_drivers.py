@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from conformance.implementations.process import DriverProcess, DriverProtocolError, schema_problem
+from anam_conformance.implementations.process import DriverProcess, DriverProtocolError, schema_problem
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = Path(__file__).resolve().parent / "fake_drivers" / "broken_driver.py"

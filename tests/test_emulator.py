@@ -6,9 +6,8 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-
-from conformance.cassettes.recorder import mint_livekit_token
-from conformance.emulator import SESSIONS_PATH, build_app, build_parser, token_claims
+from anam_conformance.cassettes.recorder import mint_livekit_token
+from anam_conformance.emulator import SESSIONS_PATH, build_app, build_parser, token_claims
 
 KEY = "emulator-test-key"
 LIVEKIT = ("lk-key", "lk-secret-" + "x" * 32)

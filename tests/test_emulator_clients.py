@@ -5,7 +5,7 @@ session answer as ``SessionInfo`` (``sessionId``, ``engineHost``,
 ``engineProtocol``, ``signallingEndpoint`` required; ``clientConfig`` and
 ``region`` read) and raises ``SessionError`` for a 400: if the emulator's
 answers drift from Anam's documented shapes, the SDK says so here. The
-emulator runs as it does for a person, ``python -m conformance.emulator`` in a
+emulator runs as it does for a person, ``python -m anam_conformance.emulator`` in a
 subprocess on a free port. Where ``node`` is available, the Node plugin's own
 ``AnamAPI`` (npm 1.5.0, the two-request flow) is held to the same scenarios.
 """
@@ -27,11 +27,10 @@ import pytest
 from anam._api import CoreApiClient
 from anam.errors import SessionError
 from anam.types import ClientOptions, PersonaConfig, SessionInfo, SessionOptions
-
-from conformance.cassettes.library import cassette_path, scenario
-from conformance.harness.anam_rules import Acceptance, judge_session_request, load_rules
-from conformance.harness.transport import refused_url
-from conformance.provider_check import check, compare_bodies
+from anam_conformance.cassettes.library import cassette_path, scenario
+from anam_conformance.harness.anam_rules import Acceptance, judge_session_request, load_rules
+from anam_conformance.harness.transport import refused_url
+from anam_conformance.provider_check import check, compare_bodies
 
 KEY = "emulator-sdk-test-key"
 AVATAR_ID = "00000000-0000-4000-8000-00000000a1a1"
@@ -42,7 +41,7 @@ def emulator() -> Iterator[str]:
     url = refused_url()  # a free loopback port, for the emulator to take
     port = url.rsplit(":", 1)[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "conformance.emulator", "--port", port, "--api-key", KEY],
+        [sys.executable, "-m", "anam_conformance.emulator", "--port", port, "--api-key", KEY],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -128,7 +127,7 @@ NODE_RELEASE = "1.5.0"  # the first @livekit/agents-plugin-anam with sessionOpti
 
 def _node_starts(url: str, scenarios: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The Node plugin's ``AnamAPI``, both requests of its flow, once per scenario."""
-    from conformance.implementations import node
+    from anam_conformance.implementations import node
 
     if shutil.which("node") is None or shutil.which("npm") is None:
         pytest.skip("node and npm are needed for the Node plugin's client")

@@ -11,15 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from conformance import expectations
+from anam_conformance import expectations
 
 EXPECTATIONS = Path(__file__).resolve().parent.parent / "expectations"
 
 
 @pytest.fixture(scope="module")
 def node_available() -> None:
-    from conformance.implementations import node
+    from anam_conformance.implementations import node
 
     for version in ("1.0.36", "1.5.0"):
         try:

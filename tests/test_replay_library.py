@@ -7,10 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-
-from conformance.cassettes.library import CassetteError, cassette_path, read_cassette, scenario
-from conformance.cassettes.matching import body_json, explain_unmatched
-from conformance.provider_check import check
+from anam_conformance.cassettes.library import CassetteError, cassette_path, read_cassette, scenario
+from anam_conformance.cassettes.matching import body_json, explain_unmatched
+from anam_conformance.provider_check import check
 
 
 def test_a_missing_cassette_is_named(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from conformance.suite.test_snapshots import CASE_NAMES, fold, unfold
+from anam_conformance.suite.test_snapshots import CASE_NAMES, fold, unfold
 
 SNAPSHOTS = Path(__file__).resolve().parent.parent / "snapshots"
 #: A JWT (three base64url parts, the first a JSON header) or any Anam key this suite mints.

@@ -10,9 +10,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from anam_conformance.snapshot_storage import RequestSnapshots
 from syrupy.extensions.json import JSONSnapshotExtension
-
-from conformance.snapshot_storage import RequestSnapshots
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = ROOT / "snapshots"

@@ -17,8 +17,7 @@ from pathlib import Path
 
 import pytest
 import tomllib
-
-from conformance import runner
+from anam_conformance import runner
 
 TESTS = Path(__file__).resolve().parent
 #: The tests that start the plugin for the clauses the special plugins declare: a run this

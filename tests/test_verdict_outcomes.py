@@ -6,10 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from conformance import report as reporting
-from conformance.clauses import CLAUSES
-from conformance.evidence import cassette_dir, snapshot_dir
+from anam_conformance import report as reporting
+from anam_conformance.clauses import CLAUSES
+from anam_conformance.evidence import cassette_dir, snapshot_dir
 
 REFERENCE = "plugin_under_test"
 

@@ -1,4 +1,4 @@
-"""``python -m conformance.cassettes``: (re)record every cassette, against the emulator by default.
+"""``python -m anam_conformance.cassettes``: (re)record every cassette, against the emulator by default.
 
 Re-recording is always an explicit act: this command, or ``--anam-cassettes=record``
 (or ``=live``) on a pytest run. ``--live`` records against https://api.anam.ai and
@@ -17,7 +17,7 @@ from .recorder import record
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m conformance.cassettes", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m anam_conformance.cassettes", description=__doc__)
     parser.add_argument(
         "--live", action="store_true", help="record against the live API (needs ANAM_API_KEY)"
     )

@@ -110,7 +110,9 @@ def read_cassette(path: Path) -> CassetteFile:
             str(request["method"]), str(request["uri"]), request["body"]
             int(response["status"]["code"]), response["body"]["string"]
     except FileNotFoundError:
-        raise CassetteError(path, "no such cassette (record it: python -m conformance.cassettes)") from None
+        raise CassetteError(
+            path, "no such cassette (record it: python -m anam_conformance.cassettes)"
+        ) from None
     except (ValueError, KeyError, TypeError) as error:
         raise CassetteError(path, f"not a cassette with provenance metadata ({error!r})") from None
     return CassetteFile(path, metadata, interactions)

@@ -76,7 +76,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def cassette_directory(config: pytest.Config) -> Path | None:
-    """``--conformance-cassettes``, or None for the suite's own (:mod:`conformance.evidence`)."""
+    """``--conformance-cassettes``, or None for the suite's own (:mod:`anam_conformance.evidence`)."""
     given = config.getoption("conformance_cassettes", None)
     return Path(given).resolve() if given else None
 

@@ -2,7 +2,7 @@
 
 The recorder, not a plugin, is the client: it sends exactly the body a
 released plugin of each wire flow sends (the pre-feature body of
-:mod:`conformance.harness.wire` plus ``sessionOptions``), including the half
+:mod:`anam_conformance.harness.wire` plus ``sessionOptions``), including the half
 pair no conforming plugin would send, so the cassette documents Anam's answer
 to it. Against the emulator the avatar's join is observed (its LiveKit token
 verified, its track's size taken from the session it started); against the

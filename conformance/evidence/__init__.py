@@ -3,13 +3,13 @@
 The request snapshots, the cassettes and the release expectations stay
 top-level in the repository, where maintainers review and re-record them, and
 travel inside the distribution as the packages
-``conformance.evidence.{snapshots,cassettes,expectations}`` (pyproject maps each
+``anam_conformance.evidence.{snapshots,cassettes,expectations}`` (pyproject maps each
 folder onto its package; each folder's ``__init__.py`` makes it a regular
 package, which is what lets an editable install resolve the name). Finding them
 through ``importlib.resources`` rather than through paths relative to the
 source is what lets an installed suite judge a plugin from any directory, while
 an editable install resolves the same names to the checkout's folders, so
-``--snapshot-update`` and ``python -m conformance.cassettes`` still write where
+``--snapshot-update`` and ``python -m anam_conformance.cassettes`` still write where
 a maintainer commits.
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 from ..expect import EvidenceError
 
 KINDS = ("snapshots", "cassettes", "expectations")
-# The accessors are not named after the kinds: importing ``conformance.evidence.snapshots``
+# The accessors are not named after the kinds: importing ``anam_conformance.evidence.snapshots``
 # sets that attribute of this module to the data package, which would shadow a function.
 
 

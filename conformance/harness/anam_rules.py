@@ -96,7 +96,11 @@ def parse_rules(raw: dict[str, Any], source: str) -> Rules:
 def load_rules(path: Path | str | None = None) -> Rules:
     """The rules shipped with the suite, or those in ``path``."""
     if path is None:
-        text = resources.files("conformance").joinpath("data/anam_rules.json").read_text(encoding="utf-8")
+        text = (
+            resources.files(__name__.split(".")[0])
+            .joinpath("data/anam_rules.json")
+            .read_text(encoding="utf-8")
+        )
         return parse_rules(json.loads(text), "conformance/data/anam_rules.json")
     return parse_rules(json.loads(Path(path).read_text(encoding="utf-8")), str(path))
 

@@ -1,7 +1,7 @@
 """Drive one start of an out-of-process implementation, through its driver.
 
 The same call, the same Anam double and the same simulated avatar as
-:func:`~conformance.harness.driver.drive`: only the place the plugin runs
+:func:`~anam_conformance.harness.driver.drive`: only the place the plugin runs
 differs. The driver constructs and starts the plugin in its own runtime
 against the double's URL; the double (on this event loop) records the
 requests and, when it starts a session, the avatar verifies the token and joins

@@ -4,7 +4,7 @@ A plugin runs inside the suite's process and event loop, so a plugin that
 blocks the loop (``time.sleep``, a busy loop) or awaits forever would hang the
 run, and one that ends the process would leave no verdict. Each driven call is
 therefore guarded, and a call that stalls fails the test that made it, for that
-test's own clause, as a :class:`~conformance.expect.ClauseViolation` (reported
+test's own clause, as a :class:`~anam_conformance.expect.ClauseViolation` (reported
 ``fail``, its message the cause):
 
 - a blocked loop: ``SIGALRM`` fires after :data:`STALL_LIMIT` seconds unless the

@@ -37,7 +37,7 @@ def _drivers_dir() -> Path:
     import importlib.resources
 
     try:
-        found = importlib.resources.files("conformance.drivers")
+        found = importlib.resources.files("anam_conformance.drivers")
         if isinstance(found, Path) and found.is_dir():
             return found
     except ModuleNotFoundError:
@@ -115,6 +115,7 @@ class DriverProcess:
         self._process: subprocess.Popen[str] | None = None
         self._lines: queue.Queue[str | None] = queue.Queue()
         self._stderr: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL)
+        self._drainer = threading.Thread()  # the stderr reader of the running process
         self._ids = 0
         self._lock = threading.Lock()
         #: Once the runtime and the plugin have loaded (an answer came), a restart is not a cold start.
@@ -144,7 +145,8 @@ class DriverProcess:
         self._stderr.clear()
         assert process.stdout is not None and process.stderr is not None
         threading.Thread(target=self._pump, args=(process.stdout, self._lines), daemon=True).start()
-        threading.Thread(target=self._drain, args=(process.stderr,), daemon=True).start()
+        self._drainer = threading.Thread(target=self._drain, args=(process.stderr,), daemon=True)
+        self._drainer.start()
         return process
 
     @staticmethod
@@ -238,6 +240,8 @@ class DriverProcess:
         return await asyncio.to_thread(self.request, command, params)
 
     def _printed(self, process: subprocess.Popen[str]) -> str:
+        # The process has ended: its stderr reaches EOF, but the drain may not have read it yet.
+        self._drainer.join(timeout=2)
         return self.stderr_tail() or "(nothing)"
 
     def _answer(

@@ -2,7 +2,7 @@
 
 Statuses and bodies come from the loopback double (the one source of truth for
 what Anam answers); faults no answer can express (refused, reset, timed out)
-are raised at the aiohttp client layer (:mod:`conformance.harness.transport`),
+are raised at the aiohttp client layer (:mod:`anam_conformance.harness.transport`),
 at once; only ``transport.timeout-bounded`` waits, for a deliberately short
 timeout, against a double that holds the request.
 """
@@ -14,15 +14,15 @@ from collections.abc import Sequence
 import pytest
 from livekit.agents import APIConnectOptions
 
-from conformance.expect import expect, require
-from conformance.harness.anam_double import STALL, ScriptedReply
-from conformance.harness.anam_rules import DEFAULT_RULES
-from conformance.harness.driver import ANAM_API_KEY, CONN_OPTIONS, Persona, StartOutcome, start_avatar
-from conformance.harness.evidence import describe, in_full
-from conformance.harness.facts import API_KINDS, CONNECTION_KINDS
-from conformance.harness.transport import CONNECTION_FAULTS, TIMEOUT_FAULTS
-from conformance.premises import expect_status_error
-from conformance.target import PluginTarget
+from ..expect import expect, require
+from ..harness.anam_double import STALL, ScriptedReply
+from ..harness.anam_rules import DEFAULT_RULES
+from ..harness.driver import ANAM_API_KEY, CONN_OPTIONS, Persona, StartOutcome, start_avatar
+from ..harness.evidence import describe, in_full
+from ..harness.facts import API_KINDS, CONNECTION_KINDS
+from ..harness.transport import CONNECTION_FAULTS, TIMEOUT_FAULTS
+from ..premises import expect_status_error
+from ..target import PluginTarget
 
 pytestmark = pytest.mark.asyncio
 

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from conformance.differences import differences, one_line
-from conformance.expect import expect, require
-from conformance.harness.driver import Persona, start_avatar
-from conformance.harness.evidence import RecordedRequest, describe, in_full
-from conformance.harness.wire import pre_feature_body, with_token, without_dimensions
-from conformance.premises import (
+from ..differences import differences, one_line
+from ..expect import expect, require
+from ..harness.driver import Persona, start_avatar
+from ..harness.evidence import RecordedRequest, describe, in_full
+from ..harness.wire import pre_feature_body, with_token, without_dimensions
+from ..premises import (
     expect_same_request,
     require_pair_sent,
     require_persona_kept,
@@ -20,7 +20,7 @@ from conformance.premises import (
     require_sent,
     sent_dimensions,
 )
-from conformance.target import PluginTarget
+from ..target import PluginTarget
 
 pytestmark = pytest.mark.asyncio
 

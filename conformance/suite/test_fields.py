@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from conformance.differences import ABSENT, differences, one_line
-from conformance.expect import expect
-from conformance.harness.driver import NOT_GIVEN_OPTIONS, Persona, start_avatar
-from conformance.target import PluginTarget
+from ..differences import ABSENT, differences, one_line
+from ..expect import expect
+from ..harness.driver import NOT_GIVEN_OPTIONS, Persona, start_avatar
+from ..target import PluginTarget
 
 pytestmark = pytest.mark.asyncio
 

@@ -19,14 +19,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.differences import differences, one_line
-from conformance.expect import Blocked, expect
-from conformance.harness.anam_rules import Rejection, judge_session_request
-from conformance.harness.driver import StartOutcome, start_avatar
-from conformance.harness.evidence import describe, in_full
-from conformance.harness.wire import pre_feature_body, with_token, without_dimensions
-from conformance.hypothesis_profiles import PropertyRun
-from conformance.premises import (
+from ..differences import differences, one_line
+from ..expect import Blocked, expect
+from ..harness.anam_rules import Rejection, judge_session_request
+from ..harness.driver import StartOutcome, start_avatar
+from ..harness.evidence import describe, in_full
+from ..harness.wire import pre_feature_body, with_token, without_dimensions
+from ..hypothesis_profiles import PropertyRun
+from ..premises import (
     expect_same_request,
     pair_sent_verbatim,
     refused_locally,
@@ -38,8 +38,8 @@ from conformance.premises import (
     sent_dimensions,
     sizes_asked,
 )
-from conformance.strategies import HALF, Scenario, never_acceptable, scenarios
-from conformance.target import PluginTarget
+from ..strategies import HALF, Scenario, never_acceptable, scenarios
+from ..target import PluginTarget
 
 TOKEN = "<livekit-jwt>"
 #: What a check returns for an example its clause has nothing to say about (not a pass).

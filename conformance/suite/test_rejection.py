@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.expect import expect, require
-from conformance.harness.driver import Persona, start_avatar
-from conformance.harness.evidence import describe, in_full
-from conformance.premises import (
+from ..expect import expect, require
+from ..harness.driver import Persona, start_avatar
+from ..harness.evidence import describe, in_full
+from ..premises import (
     expect_status_error,
     pair_sent_verbatim,
     require_persona_kept,
@@ -16,7 +16,7 @@ from conformance.premises import (
     require_supported_pair_forwarded,
     sizes_asked,
 )
-from conformance.target import PluginTarget
+from ..target import PluginTarget
 
 pytestmark = pytest.mark.asyncio
 

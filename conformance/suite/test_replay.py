@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.cassettes.library import SCENARIOS, CassetteFile
-from conformance.cassettes.matching import explain_unmatched, mismatch_owner
-from conformance.cassettes.plugin import Replay
-from conformance.cassettes.replay import ReplayOutcome
-from conformance.expect import Blocked, EvidenceError, expect, require
-from conformance.harness.evidence import describe, in_full
-from conformance.premises import (
+from ..cassettes.library import SCENARIOS, CassetteFile
+from ..cassettes.matching import explain_unmatched, mismatch_owner
+from ..cassettes.plugin import Replay
+from ..cassettes.replay import ReplayOutcome
+from ..expect import Blocked, EvidenceError, expect, require
+from ..harness.evidence import describe, in_full
+from ..premises import (
     expect_audio_to_avatar,
     expect_status_error,
     require_refusal_final,

@@ -6,9 +6,9 @@ import pytest
 from livekit import api
 from livekit.agents.voice.room_io import ATTRIBUTE_PUBLISH_ON_BEHALF
 
-from conformance.expect import expect, violation
-from conformance.harness.anam_double import ENGINE_SESSION_PATH, SESSION_TOKEN_PATH
-from conformance.harness.driver import (
+from ..expect import expect, violation
+from ..harness.anam_double import ENGINE_SESSION_PATH, SESSION_TOKEN_PATH
+from ..harness.driver import (
     ANAM_API_KEY,
     DEFAULT_AVATAR_IDENTITY,
     LIVEKIT_API_KEY,
@@ -16,10 +16,10 @@ from conformance.harness.driver import (
     Persona,
     start_avatar,
 )
-from conformance.harness.evidence import describe, in_full
-from conformance.harness.livekit_doubles import AGENT_IDENTITY
-from conformance.premises import expect_audio_to_avatar
-from conformance.target import PluginTarget
+from ..harness.evidence import describe, in_full
+from ..harness.livekit_doubles import AGENT_IDENTITY
+from ..premises import expect_audio_to_avatar
+from ..target import PluginTarget
 
 pytestmark = pytest.mark.asyncio
 

@@ -31,14 +31,14 @@ import jwt
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
-from conformance.differences import blocking_owner, differences, one_line
-from conformance.expect import Blocked, EvidenceError, violation
-from conformance.harness.anam_double import ENGINE_SESSION_PATH, SESSION_TOKEN_PATH
-from conformance.harness.driver import ANAM_API_KEY, NOT_GIVEN_OPTIONS, Persona, start_avatar
-from conformance.harness.evidence import RecordedRequest, redact_body
-from conformance.premises import require_refusal_final, require_sent
-from conformance.snapshot_storage import UPDATE_OPTIONS, render, snapshot_directory
-from conformance.target import PluginTarget
+from ..differences import blocking_owner, differences, one_line
+from ..expect import Blocked, EvidenceError, violation
+from ..harness.anam_double import ENGINE_SESSION_PATH, SESSION_TOKEN_PATH
+from ..harness.driver import ANAM_API_KEY, NOT_GIVEN_OPTIONS, Persona, start_avatar
+from ..harness.evidence import RecordedRequest, redact_body
+from ..premises import require_refusal_final, require_sent
+from ..snapshot_storage import UPDATE_OPTIONS, render, snapshot_directory
+from ..target import PluginTarget
 
 pytestmark = pytest.mark.asyncio
 

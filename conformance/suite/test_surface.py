@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from livekit.agents.voice.avatar import AvatarSession as FrameworkAvatarSession
 
-from conformance.expect import expect
-from conformance.target import PluginTarget
+from ..expect import expect
+from ..target import PluginTarget
 
 CONSTRUCTOR_KEYWORDS = (
     "persona_config",

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.expect import expect
-from conformance.implementations.driver_target import DriverTarget
+from ..expect import expect
+from ..implementations.driver_target import DriverTarget
 
 pytestmark = pytest.mark.implementation("driver")
 

@@ -1,6 +1,6 @@
 """Shared by the variants that change how the reference talks to Anam."""
 
-from plugin_under_test import api, avatar
+from anam_conformance.plugin_under_test import api, avatar
 
 
 def avatar_session_with(api_class: type[api.AnamAPI]) -> type[avatar.AvatarSession]:

@@ -6,7 +6,7 @@ runs it through ``anam-conformance``, where the watchdog must stop it.
 
 import time
 
-from plugin_under_test import *  # noqa: F403
+from anam_conformance.plugin_under_test import *  # noqa: F403
 
 from ._start_variant import avatar_session_doing
 

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
-from plugin_under_test import avatar
+from anam_conformance.plugin_under_test import avatar
 
 BodyEdit = Callable[[dict[str, Any], Any], None]
 

@@ -6,7 +6,7 @@ only the supervisor can: ``anam-conformance`` must report no verdict, not a pass
 
 from os import _exit
 
-from plugin_under_test import *  # noqa: F403
+from anam_conformance.plugin_under_test import *  # noqa: F403
 
 from ._start_variant import avatar_session_doing
 

@@ -6,7 +6,7 @@ Only the supervisor can see it: ``anam-conformance`` must name the signal, with 
 import os
 import signal
 
-from plugin_under_test import *  # noqa: F403
+from anam_conformance.plugin_under_test import *  # noqa: F403
 
 from ._start_variant import avatar_session_doing
 

@@ -5,7 +5,7 @@ Special (``_``): run through ``anam-conformance`` by ``tests/test_supervised_run
 
 import asyncio
 
-from plugin_under_test import *  # noqa: F403
+from anam_conformance.plugin_under_test import *  # noqa: F403
 
 from ._start_variant import avatar_session_doing
 

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
-from plugin_under_test import avatar
+from anam_conformance.plugin_under_test import avatar
 
 
 def avatar_session_doing(misbehave: Callable[[], Any]) -> type[avatar.AvatarSession]:

@@ -1,11 +1,10 @@
 """Streams the agent's audio to the local agent's own identity instead of the avatar's."""
 
+from anam_conformance.plugin_under_test import *  # noqa: F403
+from anam_conformance.plugin_under_test import avatar
 from livekit import rtc
 from livekit.agents import get_job_context
 from livekit.agents.voice.avatar import DataStreamAudioOutput
-
-from plugin_under_test import *  # noqa: F403
-from plugin_under_test import avatar
 
 BREAKS = ("avatar.audio-handoff",)
 

@@ -1,10 +1,9 @@
 """Streams the agent's audio to the avatar without waiting for its video track."""
 
+from anam_conformance.plugin_under_test import *  # noqa: F403
+from anam_conformance.plugin_under_test import avatar
 from livekit import rtc
 from livekit.agents.voice.avatar import DataStreamAudioOutput
-
-from plugin_under_test import *  # noqa: F403
-from plugin_under_test import avatar
 
 BREAKS = ("avatar.audio-handoff",)
 

@@ -4,9 +4,8 @@ import json
 from typing import Any
 
 import aiohttp
-
-from plugin_under_test import *  # noqa: F403
-from plugin_under_test import api
+from anam_conformance.plugin_under_test import *  # noqa: F403
+from anam_conformance.plugin_under_test import api
 
 from ._api_variant import avatar_session_with
 

@@ -1,9 +1,8 @@
 """Bounds only the connection with conn_options.timeout, as released 1.8.x do: a silent Anam hangs start()."""
 
 import aiohttp
-
-from plugin_under_test import *  # noqa: F403
-from plugin_under_test import api
+from anam_conformance.plugin_under_test import *  # noqa: F403
+from anam_conformance.plugin_under_test import api
 
 from ._api_variant import avatar_session_with
 

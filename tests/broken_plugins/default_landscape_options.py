@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from plugin_under_test import *  # noqa: F403
+from anam_conformance.plugin_under_test import *  # noqa: F403
 
 BREAKS = ("surface.session-options",)
 

@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from plugin_under_test import *  # noqa: F403
-from plugin_under_test import api
+from anam_conformance.plugin_under_test import *  # noqa: F403
+from anam_conformance.plugin_under_test import api
 
 from ._api_variant import avatar_session_with
 

@@ -3,9 +3,9 @@
 import dataclasses
 from typing import Any
 
-from plugin_under_test import *  # noqa: F403
-from plugin_under_test import avatar
-from plugin_under_test.request import session_request_body
+from anam_conformance.plugin_under_test import *  # noqa: F403
+from anam_conformance.plugin_under_test import avatar
+from anam_conformance.plugin_under_test.request import session_request_body
 
 BREAKS = ("dims.both-or-neither",)
 

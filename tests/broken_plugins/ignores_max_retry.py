@@ -1,9 +1,8 @@
 """Retries with a hard-coded budget of ten attempts instead of the caller's conn_options.max_retry."""
 
+from anam_conformance.plugin_under_test import *  # noqa: F403
+from anam_conformance.plugin_under_test import api
 from livekit.agents import APIConnectOptions
-
-from plugin_under_test import *  # noqa: F403
-from plugin_under_test import api
 
 from ._api_variant import avatar_session_with
 

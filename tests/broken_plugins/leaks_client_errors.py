@@ -1,7 +1,7 @@
 """Re-raises aiohttp's own error when Anam is unreachable, instead of the framework's APIConnectionError."""
 
-from plugin_under_test import *  # noqa: F403
-from plugin_under_test import api
+from anam_conformance.plugin_under_test import *  # noqa: F403
+from anam_conformance.plugin_under_test import api
 
 from ._api_variant import avatar_session_with
 

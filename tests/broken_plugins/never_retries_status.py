@@ -1,9 +1,8 @@
 """Treats every HTTP error as final: a 503 or a 429 is raised at once, never retried (as 1.6.0 .. 1.8.0)."""
 
+from anam_conformance.plugin_under_test import *  # noqa: F403
+from anam_conformance.plugin_under_test import api
 from livekit.agents import APIStatusError
-
-from plugin_under_test import *  # noqa: F403
-from plugin_under_test import api
 
 from ._api_variant import avatar_session_with
 

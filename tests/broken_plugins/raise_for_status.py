@@ -1,9 +1,8 @@
 """Uses aiohttp's raise_for_status(): a 400 becomes a retried ClientResponseError, then APIConnectionError."""
 
 import aiohttp
-
-from plugin_under_test import *  # noqa: F403
-from plugin_under_test import api
+from anam_conformance.plugin_under_test import *  # noqa: F403
+from anam_conformance.plugin_under_test import api
 
 from ._api_variant import avatar_session_with
 

@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from plugin_under_test import *  # noqa: F403
-from plugin_under_test import avatar
+from anam_conformance.plugin_under_test import *  # noqa: F403
+from anam_conformance.plugin_under_test import avatar
 
 BREAKS = ("request.snapshot",)
 

@@ -1,9 +1,8 @@
 """Retries every failed request, 400 included, as the Node.js twin's request loop does."""
 
+from anam_conformance.plugin_under_test import *  # noqa: F403
+from anam_conformance.plugin_under_test import api
 from livekit.agents import APIStatusError
-
-from plugin_under_test import *  # noqa: F403
-from plugin_under_test import api
 
 from ._api_variant import avatar_session_with
 

@@ -2,10 +2,9 @@
 
 from typing import Any
 
+from anam_conformance.plugin_under_test import *  # noqa: F403
+from anam_conformance.plugin_under_test import AnamException, api
 from livekit.agents import APIStatusError
-
-from plugin_under_test import *  # noqa: F403
-from plugin_under_test import AnamException, api
 
 from ._api_variant import avatar_session_with
 

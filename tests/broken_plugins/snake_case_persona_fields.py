@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
-from plugin_under_test import *  # noqa: F403
-from plugin_under_test import types
+from anam_conformance.plugin_under_test import *  # noqa: F403
+from anam_conformance.plugin_under_test import types
 
 BREAKS = ("surface.drop-in",)
 

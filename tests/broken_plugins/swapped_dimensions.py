@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from plugin_under_test import *  # noqa: F403
+from anam_conformance.plugin_under_test import *  # noqa: F403
 
 from ._body_edit import avatar_session_editing
 

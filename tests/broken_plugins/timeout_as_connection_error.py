@@ -1,9 +1,8 @@
 """Raises a timeout as a plain APIConnectionError (as released 1.8.x do), not APITimeoutError."""
 
+from anam_conformance.plugin_under_test import *  # noqa: F403
+from anam_conformance.plugin_under_test import api
 from livekit.agents import APIConnectionError
-
-from plugin_under_test import *  # noqa: F403
-from plugin_under_test import api
 
 from ._api_variant import avatar_session_with
 

@@ -1,11 +1,10 @@
 """Mints the avatar's LiveKit token for a room name from the environment, not the agent's room."""
 
+from anam_conformance.plugin_under_test import *  # noqa: F403
+from anam_conformance.plugin_under_test import avatar
 from livekit import api, rtc
 from livekit.agents import get_job_context
 from livekit.agents.voice.room_io import ATTRIBUTE_PUBLISH_ON_BEHALF
-
-from plugin_under_test import *  # noqa: F403
-from plugin_under_test import avatar
 
 BREAKS = ("avatar.token",)
 

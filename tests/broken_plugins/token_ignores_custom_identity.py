@@ -2,10 +2,9 @@
 
 from typing import Any
 
+from anam_conformance.plugin_under_test import *  # noqa: F403
+from anam_conformance.plugin_under_test import avatar
 from livekit import rtc
-
-from plugin_under_test import *  # noqa: F403
-from plugin_under_test import avatar
 
 BREAKS = ("avatar.token",)
 

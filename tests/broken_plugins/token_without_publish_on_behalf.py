@@ -1,9 +1,8 @@
 """Mints the avatar's token without the lk.publish_on_behalf attribute naming the local agent."""
 
+from anam_conformance.plugin_under_test import *  # noqa: F403
+from anam_conformance.plugin_under_test import avatar
 from livekit import api, rtc
-
-from plugin_under_test import *  # noqa: F403
-from plugin_under_test import avatar
 
 BREAKS = ("avatar.token",)
 

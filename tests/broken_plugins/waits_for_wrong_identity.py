@@ -1,7 +1,7 @@
 """Reports the avatar's display name as its identity, so nothing waits for the real avatar."""
 
-from plugin_under_test import *  # noqa: F403
-from plugin_under_test import avatar
+from anam_conformance.plugin_under_test import *  # noqa: F403
+from anam_conformance.plugin_under_test import avatar
 
 BREAKS = ("avatar.joins",)
 
