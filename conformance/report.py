@@ -20,7 +20,8 @@ A clause's outcome, strongest first:
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Sequence
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -51,6 +52,8 @@ class TestRecord:
     detail: str = ""
     #: For a ``blocked`` test: the clause whose premise did not hold.
     blocked_by: str | None = None
+    #: The check's place in the collected suite: reports are read in this order.
+    order: int = 0
 
 
 @dataclass
@@ -107,7 +110,9 @@ def judge(records: Iterable[TestRecord], surface: Collection[str] | None = None)
     offer is ``unimplemented`` and not applicable, whatever its tests did.
     """
     results = {c.id: ClauseResult(c) for c in CLAUSES}
-    for record in records:
+    # In the suite's order, not arrival order: under xdist reports arrive as the workers finish,
+    # and a clause's detail (its first failing check's) must not depend on which worker was faster.
+    for record in sorted(records, key=lambda r: (r.order, r.nodeid)):
         for clause_id in record.clauses:
             results[clause_id].tests.append(record)
         if record.outcome == "blocked" and record.blocked_by in results:
@@ -125,9 +130,14 @@ def judge(records: Iterable[TestRecord], surface: Collection[str] | None = None)
     return list(results.values())
 
 
+def judged_nothing(results: Sequence[ClauseResult]) -> bool:
+    """Every selected check was skipped: a selection that judged nothing gives no verdict."""
+    return all(r.outcome == "skip" for r in results)
+
+
 def verdict(results: Sequence[ClauseResult]) -> Verdict:
     """``error`` when the suite could not judge; else conforming iff every applicable MUST passes."""
-    if any(r.outcome == "error" for r in results):
+    if any(r.outcome == "error" for r in results) or judged_nothing(results):
         return "error"
     musts = [r for r in results if r.clause.level is Level.MUST and r.applicable]
     return "conforming" if all(r.outcome == "pass" for r in musts) else "nonconforming"
@@ -137,7 +147,17 @@ def exit_code(results: Sequence[ClauseResult]) -> int:
     return {"conforming": 0, "nonconforming": 1, "error": NO_VERDICT_EXIT}[verdict(results)]
 
 
+#: A loopback address with the port the Anam double happened to get: one run's accident.
+LOOPBACK = re.compile(r"\b(https?|wss?)://(127\.0\.0\.1|localhost|\[::1\]):\d+")
+
+
+def stable(text: str) -> str:
+    """``text`` without what differs between two runs of the same implementation (loopback ports)."""
+    return LOOPBACK.sub(r"\1://\2:PORT", text)
+
+
 def as_json(plugin: dict[str, Any], results: Sequence[ClauseResult]) -> dict[str, Any]:
+    """The report as written: two runs of the same implementation give the same bytes."""
     return {
         "schema": SCHEMA_VERSION,
         "plugin": plugin,
@@ -153,9 +173,9 @@ def as_json(plugin: dict[str, Any], results: Sequence[ClauseResult]) -> dict[str
                 "outcome": r.outcome,
                 "status": status(r.clause.level.value, r.outcome),
                 "blocked_by": r.blocked_by,
-                "detail": r.detail,
+                "detail": stable(r.detail),
                 "tests": [
-                    {"nodeid": t.nodeid, "outcome": t.outcome, "detail": t.detail}
+                    {"nodeid": t.nodeid, "outcome": t.outcome, "detail": stable(t.detail)}
                     | ({"blocked_by": t.blocked_by} if t.blocked_by else {})
                     for t in r.tests
                 ],
@@ -170,22 +190,67 @@ def write_json(path: Path, report: dict[str, Any]) -> None:
     path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 
 
-def table_lines(plugin: dict[str, Any], results: Sequence[ClauseResult]) -> list[str]:
-    """The terminal table: one line a clause, its one-line detail, then the verdict."""
-    width = max(len(r.clause.id) for r in results)
-    lines = [f"plugin: {plugin['module']} {plugin.get('version') or '(no version)'}"]
-    for r in results:
-        line = f"{r.clause.id:<{width}}  {r.clause.level.value:<6}  {r.outcome:<13}"
-        if r.detail:
-            line += f"  {r.detail.splitlines()[0]}"
-        lines.append(line.rstrip())
-    counts = {o: sum(r.outcome == o for r in results) for o in OUTCOMES}
-    summary = ", ".join(f"{n} {o}" for o, n in counts.items() if n)
+def plugin_label(plugin: Mapping[str, Any]) -> str:
+    """``livekit.plugins.anam 1.8.9``; an ``npm:`` spec already names its version."""
+    module, version = str(plugin.get("module", "?")), plugin.get("version")
+    if not version:
+        return f"{module} (no version)"
+    return module if module.endswith(f"@{version}") else f"{module} {version}"
+
+
+def counts(results: Sequence[ClauseResult]) -> str:
+    """``22 pass, 3 warn``: how many clauses read as each status."""
+    found = [status(r.clause.level.value, r.outcome) for r in results]
+    return ", ".join(f"{found.count(s)} {s}" for s in STATUSES if s in found)
+
+
+def verdict_line(results: Sequence[ClauseResult]) -> str:
+    """The one line every output ends with: the verdict, what it rests on, what it leaves standing."""
     judged = verdict(results)
+    tally = counts(results)
     if judged == "error":
-        errors = [r for r in results if r.outcome == "error"]
-        lines.append(f"verdict: error, no verdict about the plugin ({summary}): the suite could not judge")
-        lines += [f"  {r.clause.id}: {r.detail.splitlines()[0] if r.detail else 'error'}" for r in errors]
-    else:
-        lines.append(f"verdict: {judged} ({summary})")
+        if judged_nothing(results):
+            return f"verdict: error, no verdict ({tally}): every selected check was skipped"
+        return f"verdict: error, no verdict about the plugin ({tally}): the suite could not judge"
+    warned = sum(status(r.clause.level.value, r.outcome) == "warn" for r in results)
+    note = "; a warn is a SHOULD not met, which leaves the verdict standing" if warned else ""
+    return f"verdict: {judged} ({tally}){note}"
+
+
+def _clip(text: str, width: int | None) -> str:
+    if width is None or len(text) <= width:
+        return text
+    return text[: max(width - 1, 0)] + "…"
+
+
+def table_lines(
+    plugin: Mapping[str, Any],
+    results: Sequence[ClauseResult],
+    width: int | None = None,
+    verbose: bool = False,
+) -> list[str]:
+    """The terminal table, then a line for each clause that is not a pass, then the verdict.
+
+    Concise by default: a line a clause, and one short line (clipped to ``width``) for each
+    clause a maintainer must look at. ``verbose`` gives every detail in full, its evidence below.
+    """
+    id_width = max(len(r.clause.id) for r in results)
+    lines = [f"plugin: {plugin_label(plugin)}"]
+    for r in results:
+        lines.append(
+            f"{r.clause.id:<{id_width}}  {r.clause.level.value:<6}  {status(r.clause.level.value, r.outcome)}"
+        )
+    noted = [r for r in results if r.outcome in ("fail", "blocked", "error") and r.detail]
+    if noted:
+        lines.append("")
+    for r in noted:
+        head = f"{status(r.clause.level.value, r.outcome):<7}  {r.clause.id}: "
+        detail = stable(r.detail)
+        if verbose:
+            first, *rest = detail.splitlines() or [""]
+            lines.append(head + first)
+            lines += [f"    {line}" for line in rest]
+        else:
+            lines.append(_clip(head + (detail.splitlines() or [""])[0], width))
+    lines.append(verdict_line(results))
     return lines

@@ -32,6 +32,8 @@ EXIT_CONFORMING = 0
 EXIT_NONCONFORMING = 1
 EXIT_NO_VERDICT = 3
 EXIT_USAGE = 4
+#: pytest's exit code when nothing was collected or everything was deselected.
+EXIT_NO_CHECKS = 5
 VERDICT_EXIT = {"conforming": EXIT_CONFORMING, "nonconforming": EXIT_NONCONFORMING, "error": EXIT_NO_VERDICT}
 
 TIME_LIMIT_OPTION = "--time-limit"
@@ -72,19 +74,70 @@ INI = """\
 asyncio_default_fixture_loop_scope = function
 filterwarnings =
     error::pytest.PytestUnraisableExceptionWarning
+    ignore:Module already imported so cannot be rewritten. vcr:pytest.PytestAssertRewriteWarning
 """
 
 USAGE = f"""\
-usage: {PROG} [{TIME_LIMIT_OPTION}=SECONDS] [SUITE OPTIONS] [PYTEST OPTIONS]
+usage: {PROG} {TARGET_OPTION}=IMPLEMENTATION [options] [pytest options]
 
-Run the Anam conformance suite on a plugin, isolated from the current directory's
-pytest configuration, and exit with its verdict: 0 conforming, 1 nonconforming,
-3 no verdict, 4 usage error. Every option but {TIME_LIMIT_OPTION} goes to pytest, e.g.
+Judge an implementation of the Anam avatar plugin against the SessionOptions contract,
+clause by clause, isolated from this directory's pytest configuration, and exit with
+the verdict.
 
-  {PROG} --anam-plugin=livekit.plugins.anam --conformance-report=report.json -n 2
+Implementations ({TARGET_OPTION}=..., or ${TARGET_ENV}):
+  MODULE                  a Python module, judged in-process
+                            {TARGET_OPTION}=livekit.plugins.anam
+  npm:PACKAGE@VERSION     a Node release, installed from npm into the suite's cache
+                            {TARGET_OPTION}=npm:@livekit/agents-plugin-anam@1.5.0
+  node:PATH               a local Node package folder (a built checkout)
+                            {TARGET_OPTION}=node:../agents-js/plugins/anam
+  driver:COMMAND          any program that speaks the suite's driver protocol
+                            {TARGET_OPTION}="driver:python my_driver.py"
+  plugin_under_test       the suite's own reference plugin
 
-  {TIME_LIMIT_OPTION}=SECONDS  kill the run after this long: no verdict (default {DEFAULT_TIME_LIMIT:.0f})
+Reports (the same verdict in each):
+  --conformance-report=PATH     the clause report as JSON
+  --conformance-junit=PATH      JUnit XML, one test case per clause
+  --conformance-markdown=PATH   Markdown, appended (e.g. $GITHUB_STEP_SUMMARY)
+
+Options:
+  -n N                          run the checks in N processes (pytest-xdist)
+  -k EXPRESSION, -m MARKS       judge a selection of the checks
+  -v                            every detail in full, and pytest's own output
+  --conformance-profile=NAME    hypothesis profile: ci (default), quick, dev, thorough
+  {TIME_LIMIT_OPTION}=SECONDS          stop after this long: no verdict (default {DEFAULT_TIME_LIMIT:.0f})
+  --pytest-help                 pytest's own options; any of them is passed through
+
+A failed SHOULD clause is a warning (warn): reported everywhere, the verdict stands.
+
+Exit codes:
+  0  conforming: every applicable MUST clause passes
+  1  nonconforming
+  3  no verdict: the suite's own error, a crashed or hung implementation, a run
+     cut off, or a selection that judged nothing
+  4  usage error
+
+Example:
+  {PROG} {TARGET_OPTION}=livekit.plugins.anam --conformance-junit=junit.xml -n 2
 """
+#: Options that ask for pytest's own detail: given any, the run is not made concise.
+DETAIL_OPTIONS = (
+    "-v",
+    "--verbose",
+    "-vv",
+    "-q",
+    "--quiet",
+    "--tb",
+    "-r",
+    "-l",
+    "--showlocals",
+    "--full-trace",
+)
+#: The default face: progress dots, the clause table and one line per clause to look at; the
+#: evidence is in the reports and behind ``-v``.
+CONCISE = ("-q", "--tb=no", "-rN")
+#: Set in the child: the runner, not the plugin, says why a run judged nothing.
+SUPERVISED_ENV = "ANAM_CONFORMANCE_SUPERVISED"
 
 
 class UsageError(Exception):
@@ -165,9 +218,19 @@ def parse(argv: Sequence[str], cwd: Path, env: Mapping[str, str] = os.environ) -
     return Invocation(time_limit, report, tuple(rest))
 
 
+def _asks_for_detail(args: Sequence[str]) -> bool:
+    return any(
+        arg == option or arg.startswith((f"{option}=", "-v", "-q", "-r"))
+        for arg in args
+        for option in DETAIL_OPTIONS
+    )
+
+
 def child_command(workdir: Path, ini: Path, invocation: Invocation, report: Path) -> list[str]:
     """pytest on the installed suite, with the suite's configuration and nothing of the caller's."""
     args = list(invocation.pytest_args)
+    if not _asks_for_detail(args):
+        args = [*CONCISE, *args]
     if invocation.report is None:
         args.append(f"{REPORT_OPTION}={report}")
     return [
@@ -193,6 +256,7 @@ def child_command(workdir: Path, ini: Path, invocation: Invocation, report: Path
 def child_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
     env["PYTHONUNBUFFERED"] = "1"  # the clause table streams as it is written
+    env[SUPERVISED_ENV] = "1"
     return env
 
 
@@ -278,7 +342,13 @@ def judge(
         return _no_verdict(f"the suite {stopped}")
     if returncode == EXIT_USAGE:
         return EXIT_USAGE  # pytest has said what is wrong with the command line
+    if returncode == EXIT_NO_CHECKS:
+        return _no_verdict("the selection matched none of the suite's checks (see -k, -m or the node ids)")
     if verdict in VERDICT_EXIT and returncode in (0, 1, EXIT_NO_VERDICT):
+        if verdict == "error":
+            return _no_verdict(
+                "the suite could not judge (the clause report above says why; --tb=short shows tracebacks)"
+            )
         _say(f"verdict: {verdict}" + (f" (report: {report})" if kept else ""))
         return VERDICT_EXIT[verdict]
     if verdict is not None:
@@ -302,7 +372,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The console script: parse, supervise, exit with the verdict."""
     args = list(sys.argv[1:] if argv is None else argv)
     if "-h" in args or "--help" in args:
-        print(USAGE, flush=True)  # then pytest's, with the suite's options, and no verdict to wait for
+        print(USAGE, end="", flush=True)
+        return 0
+    if "--pytest-help" in args:
         with tempfile.TemporaryDirectory(prefix="anam-conformance-") as tmp:
             ini = Path(tmp) / "pytest.ini"
             ini.write_text(INI, encoding="utf-8")

@@ -21,6 +21,7 @@ import dataclasses
 import importlib
 import importlib.metadata
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
@@ -105,14 +106,17 @@ def is_driver(target: object) -> bool:
     return getattr(target, "kind", None) == "driver"
 
 
-def load_target(spec: str) -> PluginTarget | DriverTarget:
-    """A Python module by its import name, or an out-of-process implementation by its prefix."""
+def load_target(spec: str, say: Callable[[str], None] = lambda _: None) -> PluginTarget | DriverTarget:
+    """A Python module by its import name, or an out-of-process implementation by its prefix.
+
+    ``say`` hears about long work (a first npm install), for the terminal.
+    """
     if spec.startswith(DRIVER_PREFIXES):
-        return load_out_of_process(spec)
+        return load_out_of_process(spec, say)
     return load_module_target(spec)
 
 
-def load_out_of_process(spec: str) -> DriverTarget:
+def load_out_of_process(spec: str, say: Callable[[str], None] = lambda _: None) -> DriverTarget:
     """Install (npm) or locate (node) the implementation, start its driver, ask it to describe itself."""
     import shlex
     from pathlib import Path
@@ -126,7 +130,7 @@ def load_out_of_process(spec: str) -> DriverTarget:
     try:
         if kind == "npm":
             name, version = node.split_package_spec(rest)
-            plugin_dir = node.install_release(name, version)
+            plugin_dir = node.install_release(name, version, say)
             process = node.node_driver(plugin_dir, f"node ({name}@{version})")
         elif kind == "node":
             plugin_dir = Path(rest).expanduser().resolve()

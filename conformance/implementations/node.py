@@ -18,7 +18,8 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .process import DRIVERS_DIR, DriverProcess
@@ -78,8 +79,36 @@ def _run(argv: list[str], cwd: Path) -> str:
     return done.stdout
 
 
-def install_release(name: str, version: str) -> Path:
-    """The release and its declared peers in the suite's cache; returns the plugin's package folder."""
+#: How many of the newest releases a "no such release" error lists.
+KNOWN_SHOWN = 12
+
+
+def _releases(npm: str, name: str, folder: Path) -> list[str] | None:
+    """The package's published versions, oldest first; None when npm cannot tell (offline)."""
+    try:
+        found = json.loads(_run([npm, "view", name, "versions", "--json"], folder) or "[]")
+    except (RuntimeError, ValueError, subprocess.TimeoutExpired):
+        return None
+    return [found] if isinstance(found, str) else [str(v) for v in found]
+
+
+def _check_release(npm: str, name: str, version: str, folder: Path) -> None:
+    releases = _releases(npm, name, folder)
+    if releases is None or version in releases:
+        return
+    if not releases:
+        raise ValueError(f"no such package on npm: {name}")
+    shown = releases[-KNOWN_SHOWN:]
+    earlier = f" and {len(releases) - len(shown)} earlier" if len(releases) > len(shown) else ""
+    raise ValueError(f"no such release: {name}@{version}; known releases: {', '.join(shown)}{earlier}")
+
+
+def install_release(name: str, version: str, say: Callable[[str], None] = lambda _: None) -> Path:
+    """The release and its declared peers in the suite's cache; returns the plugin's package folder.
+
+    The first install of a release takes a while (about 200 packages): ``say`` tells what is
+    installed, where, and how long it took.
+    """
     npm = _tool("npm")
     _tool("node")
     folder = cache_root() / f"{name.replace('/', '+')}@{version}"
@@ -87,6 +116,8 @@ def install_release(name: str, version: str) -> Path:
     with _locked(folder):
         if (folder / ".complete").exists() and (plugin_dir / "package.json").exists():
             return plugin_dir
+        _check_release(npm, name, version, folder)
+        started = time.monotonic()
         peers = json.loads(
             _run([npm, "view", f"{name}@{version}", "peerDependencies", "--json"], folder) or "{}"
         )
@@ -94,8 +125,10 @@ def install_release(name: str, version: str) -> Path:
         (folder / "package.json").write_text(
             json.dumps({"name": "anam-conformance-cache", "private": True}) + "\n", encoding="utf-8"
         )
+        say(f"installing {' '.join(wanted)} from npm into {folder} (once per release)")
         _run([npm, "install", "--no-audit", "--no-fund", "--loglevel=error", "--save-exact", *wanted], folder)
         (folder / ".complete").write_text(" ".join(wanted) + "\n", encoding="utf-8")
+        say(f"installed {name}@{version} in {time.monotonic() - started:.0f} s")
     return plugin_dir
 
 

@@ -1,12 +1,14 @@
 """The clause report as JUnit XML: one test case per clause, for CI test views.
 
-CI interfaces read JUnit, not the clause report, so a test case fails exactly
-when the clause is a defect a maintainer should see: a clause that failed, or an
-applicable MUST clause that was not shown to pass (unimplemented or not run),
-since that alone makes the verdict nonconforming. A clause the suite could not
-judge is a JUnit *error*, not a failure; a blocked clause is skipped with the
-clause that blocked it (that one fails); so is a conditional clause that does
-not apply.
+CI interfaces read JUnit, not the clause report, and paint any ``failure`` red,
+so a test case fails exactly when its clause decides the verdict against the
+plugin: a MUST clause that failed, or an applicable MUST clause that was not
+shown to pass (unimplemented or not run). A failed SHOULD is a warning: JUnit
+has no such outcome, so it is ``skipped`` with a message starting ``warn:``, as
+pytest writes an expected failure (xfail); the suite's ``failures`` then agree
+with the verdict. A clause the suite could not judge is a JUnit *error*, not a
+failure; a blocked clause is skipped with the clause that blocked it (that one
+fails); so is a conditional clause that does not apply.
 """
 
 from __future__ import annotations
@@ -15,12 +17,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import Any
 
+from ..report import plugin_label, status
+
 SUITE_NAME = "anam-conformance"
-
-
-def _plugin_label(report: Mapping[str, Any]) -> str:
-    plugin = report.get("plugin", {})
-    return f"{plugin.get('module', '?')} {plugin.get('version') or '(no version)'}"
 
 
 def junit_xml(report: Mapping[str, Any]) -> str:
@@ -28,14 +27,18 @@ def junit_xml(report: Mapping[str, Any]) -> str:
     clauses = report["clauses"]
     suite = ET.Element("testsuite", name=SUITE_NAME, tests=str(len(clauses)))
     properties = ET.SubElement(suite, "properties")
-    ET.SubElement(properties, "property", name="plugin", value=_plugin_label(report))
+    ET.SubElement(properties, "property", name="plugin", value=plugin_label(report.get("plugin", {})))
     ET.SubElement(properties, "property", name="verdict", value=str(report["verdict"]))
     failures = skipped = errors = 0
     for entry in clauses:
         case = ET.SubElement(suite, "testcase", classname=f"{SUITE_NAME}.{entry['level']}", name=entry["id"])
         outcome, detail = entry["outcome"], entry.get("detail") or ""
         applicable = entry.get("applicable", True)
-        if outcome == "error":
+        if (entry.get("status") or status(entry["level"], outcome)) == "warn":
+            skipped += 1
+            message = f"warn: SHOULD not met, the verdict stands: {detail}"
+            ET.SubElement(case, "skipped", message=message.splitlines()[0], type="warn").text = detail
+        elif outcome == "error":
             errors += 1
             error = ET.SubElement(case, "error", message=f"error: {detail}".splitlines()[0], type="error")
             error.text = f"{entry['id']} ({entry['level']}): the suite could not judge\n{detail}"

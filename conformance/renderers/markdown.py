@@ -1,8 +1,10 @@
 """The clause report as Markdown, for ``$GITHUB_STEP_SUMMARY`` or a pull request comment.
 
-Failures come first, each with its smallest difference on one line and the
-full evidence folded below it, because that is what a reviewer acts on; then
-what the suite itself could not judge; then the full clause table.
+The verdict and what it rests on come first; then the failing MUST clauses, each
+with its smallest difference on one line and the full evidence folded below it,
+because that is what a reviewer acts on; then the warnings (failed SHOULD
+clauses, which leave the verdict standing, so they are never called failures);
+then what the suite itself could not judge; then the full clause table.
 """
 
 from __future__ import annotations
@@ -10,9 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..report import plugin_label, status
+
 MARKS = {
     "pass": "✅ pass",
     "fail": "❌ fail",
+    "warn": "🟡 warn",
     "blocked": "⛔ blocked",
     "unimplemented": "⚪ unimplemented",
     "error": "⚠️ error",
@@ -50,24 +55,57 @@ def _evidence(detail: str) -> list[str]:
     ]
 
 
+#: The sections below the verdict: (status, heading), in the order a reviewer reads them.
+SECTIONS = (
+    ("fail", "Failing clauses (MUST: the plugin must fix these)"),
+    ("warn", "Warnings (SHOULD clauses not met: the verdict stands)"),
+    ("error", "Not judged: the suite's own error"),
+)
+
+
+def _status(entry: Mapping[str, Any]) -> str:
+    return str(entry.get("status") or status(entry["level"], entry["outcome"]))
+
+
+def _verdict_sentence(verdict: str, clauses: list[Mapping[str, Any]]) -> str:
+    statuses = [_status(c) for c in clauses]
+    tally = ", ".join(f"{statuses.count(s)} {s}" for s in dict.fromkeys(statuses))
+    if verdict == "conforming":
+        sentence = "Every applicable MUST clause passes"
+    elif verdict == "nonconforming":
+        sentence = "At least one applicable MUST clause does not pass"
+    else:
+        sentence = "The suite could not judge the plugin: this is no verdict about it"
+    warned = statuses.count("warn")
+    if warned and verdict != "error":
+        sentence += f"; {warned} SHOULD clause(s) not met are warnings, which leave the verdict standing"
+    return f"{sentence} ({tally})."
+
+
 def summary_markdown(report: Mapping[str, Any]) -> str:
-    plugin = report.get("plugin", {})
-    name = f"`{plugin.get('module', '?')}` {plugin.get('version') or '(no version)'}"
+    name = f"`{plugin_label(report.get('plugin', {}))}`"
     clauses = report["clauses"]
     verdict = report["verdict"]
-    lines = [f"## Anam conformance: {HEADINGS.get(verdict, verdict)}", "", f"Plugin under test: {name}", ""]
-    for outcome, heading in (("fail", "Failing clauses"), ("error", "Not judged: the suite's own error")):
-        chosen = [c for c in clauses if c["outcome"] == outcome]
+    lines = [
+        f"## Anam conformance: {HEADINGS.get(verdict, verdict)}",
+        "",
+        f"Plugin under test: {name}",
+        "",
+        _verdict_sentence(verdict, clauses),
+        "",
+    ]
+    for chosen_status, heading in SECTIONS:
+        chosen = [c for c in clauses if _status(c) == chosen_status]
         if not chosen:
             continue
         lines += [f"### {heading}", ""]
         for c in chosen:
-            detail = c.get("detail") or outcome
+            detail = c.get("detail") or chosen_status
             lines.append(f"- **`{c['id']}`** ({c['level']}): {cell(_first_line(detail))}")
             lines += _evidence(detail)
         lines.append("")
     lines += ["| clause | level | outcome | detail |", "|---|---|---|---|"]
     for c in clauses:
-        mark = MARKS.get(c["outcome"], c["outcome"])
+        mark = MARKS.get(_status(c), _status(c))
         lines.append(f"| `{c['id']}` | {c['level']} | {mark} | {cell(_first_line(c.get('detail') or ''))} |")
     return "\n".join(lines) + "\n"
