@@ -236,7 +236,11 @@ def classify(error: BaseException) -> tuple[reporting.TestOutcome, str, str | No
     leaves = _leaves(error)
     violation = next((e for e in leaves if isinstance(e, ClauseViolation)), None)
     if violation is not None:
-        return "fail", str(violation), None
+        # hypothesis adds the falsifying example as a note: the input a maintainer replays.
+        notes = [
+            str(n) for n in getattr(violation, "__notes__", None) or getattr(error, "__notes__", None) or []
+        ]
+        return "fail", "\n".join([str(violation), *notes]), None
     blocked = next((e for e in leaves if isinstance(e, Blocked)), None)
     if blocked is not None:
         return "blocked", str(blocked), blocked.by
