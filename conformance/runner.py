@@ -245,6 +245,10 @@ def child_command(workdir: Path, ini: Path, invocation: Invocation, report: Path
         "--noconftest",
         "-p",
         "no:cacheprovider",
+        # The checks judge through expect(), never a bare assert: rewriting asserts would only
+        # cost the AST of every module of every pytest plugin's distribution (hypothesis, anyio,
+        # syrupy, ...) on each run where bytecode is not written (PYTHONDONTWRITEBYTECODE).
+        "--assert=plain",
         "--block-network",
         "--allowed-hosts=127.0.0.1",
         "--pyargs",

@@ -200,15 +200,23 @@ def _as_is(value: Any) -> Any:
     return value
 
 
+#: Built once: a strategy built inside a draw is validated and labelled again on every example,
+#: which cost hypothesis more than the plugin's start it feeds.
+FULL_PAIRS = full_pairs()
+DIMENSION_VALUES = dimension_values()
+
+
 @st.composite
-def _scenario(draw: st.DrawFn, shapes: list[_Shape], express: Callable[[Any], Any] = _as_is) -> Scenario:
-    shape = draw(st.sampled_from(shapes))
+def _scenario(
+    draw: st.DrawFn, shapes: st.SearchStrategy[_Shape], express: Callable[[Any], Any] = _as_is
+) -> Scenario:
+    shape = draw(shapes)
     width: Any = None
     height: Any = None
     if shape.presence == "both":
-        width, height = draw(full_pairs())
+        width, height = draw(FULL_PAIRS)
     elif shape.presence != "neither":
-        width = height = draw(dimension_values())
+        width = height = draw(DIMENSION_VALUES)
     width, height = express(width), express(height)
     return Scenario(shape.persona, shape.presence, _options(shape, width, height), shape.disclosure)
 
@@ -216,6 +224,5 @@ def _scenario(draw: st.DrawFn, shapes: list[_Shape], express: Callable[[Any], An
 def scenarios(target: Target, *presences: Presence) -> st.SearchStrategy[Scenario]:
     """Calls in the given presence states (all four when none is named) the plugin can be asked."""
     express = as_javascript if getattr(target, "language", "python") == "javascript" else _as_is
-    return _scenario(
-        _shapes(Surface.of(target), presences or ("neither", "width-only", "height-only", "both")), express
-    )
+    shapes = _shapes(Surface.of(target), presences or ("neither", "width-only", "height-only", "both"))
+    return _scenario(st.sampled_from(shapes), express)
