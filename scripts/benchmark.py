@@ -1,17 +1,20 @@
-"""How fast the suite gives a verdict, and where the time goes.
+"""How fast the suite gives a verdict, in multiples of the imports a verdict needs.
 
-``python scripts/benchmark.py [--plugin-path DIR] [--repeats N] [--gauntlet]``
-times, as wall clock over fresh processes (median of N runs, ``time.perf_counter``):
-the interpreter alone; the interpreter plus the suite's imports; the floor
-(imports and pytest collection, ``pytest conformance --collect-only -q``); a full
-verdict on the reference and on ``livekit.plugins.anam`` found on
-``--plugin-path`` (e.g. an unpacked ``livekit-plugins-anam`` wheel), serial and
-with ``-n 2``; with ``--npm VERSION``, a verdict on that release of the Node
-plugin through its driver (installed into the suite's cache first, so the
-timing is the judging, not the install); the cost per property-test example
-(in-process and through the driver) and per cassette interaction where the
-suite has them; and, with ``--gauntlet``, the whole mutation gauntlet on 1 and
-2 workers. Prints a Markdown table.
+``python scripts/benchmark.py [--repeats N] [--npm VERSION] [--plugin-path DIR] [--gauntlet]``
+times fresh processes as wall clock (``time.perf_counter``), round-robin: each
+repeat runs every command once, in turn, so a machine whose speed drifts moves
+every figure alike and the ratios hold. It prints the medians and the ratios:
+
+- the bare imports a verdict needs (livekit.agents, the reference plugin,
+  hypothesis, vcrpy, syrupy, aiohttp, jwt, the suite's pytest plugin): the unit;
+- collection, ``pytest conformance --collect-only``, and ``anam-conformance``'s
+  own collection (no assert rewriting);
+- the reference's verdict, ``pytest conformance`` and through ``anam-conformance``;
+- with ``--npm VERSION``, the verdict on that Node release through its driver
+  (installed into the cache first: the timing is the judging, not the install);
+- with ``--plugin-path DIR``, ``livekit.plugins.anam`` found there;
+- the cost per property example, in-process and through the driver;
+- with ``--gauntlet``, the whole mutation gauntlet on 2 workers.
 """
 
 from __future__ import annotations
@@ -40,18 +43,48 @@ class Timing:
     output: str
 
 
-IMPORTS = "import livekit.agents, anam_conformance.pytest_plugin, anam_conformance.plugin_under_test"
+IMPORTS = (
+    "import livekit.agents, hypothesis, vcr, syrupy, aiohttp, jwt, "
+    "anam_conformance.pytest_plugin, anam_conformance.plugin_under_test"
+)
+TOOL = str(Path(PY).parent / "anam-conformance")
+
+
+@dataclass(frozen=True)
+class Command:
+    what: str
+    argv: Sequence[str]
+    env: dict[str, str] | None = None
+
+    def shown(self) -> str:
+        return (
+            " ".join(a if " " not in a else repr(a) for a in self.argv)
+            .replace(PY, "python")
+            .replace(TOOL, "anam-conformance")
+        )
+
+
+def once(command: Command) -> tuple[float, str]:
+    start = time.perf_counter()
+    done = subprocess.run(
+        command.argv, cwd=ROOT, env=command.env, capture_output=True, text=True, check=False
+    )
+    return time.perf_counter() - start, done.stdout + done.stderr
+
+
+def round_robin(commands: Sequence[Command], repeats: int) -> list[Timing]:
+    """Each command ``repeats`` times, alternated, as medians."""
+    runs: dict[str, list[float]] = {c.what: [] for c in commands}
+    outputs: dict[str, str] = {}
+    for _ in range(repeats):
+        for command in commands:
+            seconds, outputs[command.what] = once(command)
+            runs[command.what].append(seconds)
+    return [Timing(c.what, c.shown(), statistics.median(runs[c.what]), outputs[c.what]) for c in commands]
 
 
 def timed(what: str, argv: Sequence[str], repeats: int, env: dict[str, str] | None = None) -> Timing:
-    runs, output = [], ""
-    for _ in range(repeats):
-        start = time.perf_counter()
-        done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-        runs.append(time.perf_counter() - start)
-        output = done.stdout + done.stderr
-    shown = " ".join(a if " " not in a else repr(a) for a in argv).replace(PY, "python")
-    return Timing(what, shown, statistics.median(runs), output)
+    return round_robin([Command(what, argv, env)], repeats)[0]
 
 
 def pytest_argv(*args: str) -> list[str]:
@@ -83,31 +116,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--gauntlet", action="store_true", help="also time the whole gauntlet (slow)")
     args = parser.parse_args(argv)
     r = args.repeats
-    rows = [
-        timed("interpreter", [PY, "-c", "pass"], r),
-        timed("imports", [PY, "-c", IMPORTS], r),
+    commands = [
+        Command("imports", [PY, "-c", IMPORTS]),
+        Command(
+            "collection: pytest conformance --collect-only",
+            pytest_argv("conformance", "--collect-only", "-q"),
+        ),
+        Command(
+            "collection: anam-conformance --collect-only",
+            [TOOL, "--anam-plugin=plugin_under_test", "--collect-only"],
+        ),
+        Command("verdict: reference, pytest conformance", pytest_argv("conformance", "-q")),
+        Command("verdict: reference, anam-conformance", [TOOL, "--anam-plugin=plugin_under_test"]),
     ]
-    floor = timed("floor: imports + collection", pytest_argv("conformance", "--collect-only", "-q"), r)
-    rows.append(floor)
-    reference = timed("verdict: reference", pytest_argv("conformance", "-q"), r)
-    rows += [reference, timed("verdict: reference, -n 2", pytest_argv("conformance", "-q", "-n", "2"), r)]
     if args.plugin_path:
         env = {**os.environ, "PYTHONPATH": str(args.plugin_path.resolve())}
         plugin = ["conformance", "-q", "--anam-plugin=livekit.plugins.anam"]
-        rows += [
-            timed("verdict: livekit.plugins.anam (--plugin-path)", pytest_argv(*plugin), r, env),
-            timed("verdict: livekit.plugins.anam, -n 2", pytest_argv(*plugin, "-n", "2"), r, env),
-        ]
-    properties = ROOT / "conformance/suite/test_properties.py"
-    notes = [
-        f"property tests: {per_example(reference.output)}" if properties.exists() else "property tests: none"
-    ]
+        commands.append(Command("verdict: livekit.plugins.anam (--plugin-path)", pytest_argv(*plugin), env))
     if args.npm:
         node = ["conformance", "-q", f"--anam-plugin=npm:@livekit/agents-plugin-anam@{args.npm}"]
-        timed("install into the cache", pytest_argv(*node, "--collect-only"), 1)
-        driven = timed(f"verdict: npm {args.npm}, through the Node driver", pytest_argv(*node), r)
-        rows.append(driven)
+        once(Command("install into the cache", pytest_argv(*node, "--collect-only")))
+        commands.append(Command(f"verdict: npm {args.npm}, through the Node driver", pytest_argv(*node)))
+    rows = round_robin(commands, r)
+    by_name = {row.what: row for row in rows}
+    imports = by_name["imports"]
+    floor = by_name["collection: pytest conformance --collect-only"]
+    reference = by_name["verdict: reference, pytest conformance"]
+    properties = ROOT / "conformance/suite/test_properties.py"
+    notes = [
+        f"property tests: {per_example(reference.output)}" if properties.exists() else "property tests: none",
+        f"collection / imports: {floor.seconds / imports.seconds:.2f}",
+        f"reference verdict / imports: {reference.seconds / imports.seconds:.2f}",
+    ]
+    if args.npm:
+        driven = by_name[f"verdict: npm {args.npm}, through the Node driver"]
         notes.append(f"property tests through the Node driver: {per_example(driven.output)}")
+        notes.append(f"Node verdict / reference verdict: {driven.seconds / reference.seconds:.2f}")
     replay = ROOT / "conformance/suite/test_replay.py"
     interactions = cassette_interactions()
     if replay.exists() and interactions:
@@ -122,13 +166,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         notes.append("cassette replay: no cassettes")
     if args.gauntlet:
-        for jobs in (2, 1):
-            rows.append(timed(f"gauntlet, {jobs} worker(s)", [PY, "tests/gauntlet.py", "-j", str(jobs)], 1))
-    print(f"| measurement (median of {r}) | wall | x floor | command |")
+        rows.append(timed("gauntlet, 2 workers", [PY, "tests/gauntlet.py", "-j", "2"], 1))
+    print(f"| measurement (median of {r}, alternated) | wall | x imports | command |")
     print("|---|---|---|---|")
     for row in rows:
-        ratio = row.seconds / floor.seconds
-        print(f"| {row.what} | {row.seconds:.2f} s | {ratio:.1f} | `{row.command}` |")
+        ratio = row.seconds / imports.seconds
+        print(f"| {row.what} | {row.seconds:.2f} s | {ratio:.2f} | `{row.command}` |")
     for note in notes:
         print(f"\n{note}", end="")
     print()
