@@ -21,6 +21,7 @@ import pytest
 from . import report as reporting
 from .clauses import Level, UnknownClause, clause
 from .expect import Blocked, ClauseViolation, SuiteError
+from .implementations import specs
 from .target import ENV_VAR, OPTION, REFERENCE_MODULE, Target, TargetError, is_driver, load_target
 
 #: The suite's further parts, each a pytest plugin module of its own (options, fixtures, hooks).
@@ -54,8 +55,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="anam_plugin",
         default=None,
         metavar="IMPLEMENTATION",
-        help=f"what to judge: a Python MODULE (livekit.plugins.anam), npm:PACKAGE@VERSION, node:PATH or "
-        f"driver:COMMAND (default: ${ENV_VAR}; else the suite's reference plugin, plugin_under_test)",
+        help="what to judge: "
+        + ", ".join(f"{info.form} ({info.example.strip(chr(34))})" for info in specs.KINDS)
+        + f" (default: ${ENV_VAR}; else the suite's reference plugin, plugin_under_test)",
     )
     group.addoption(
         "--conformance-report",

@@ -27,6 +27,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from .implementations import specs
+
 PROG = "anam-conformance"
 EXIT_CONFORMING = 0
 EXIT_NONCONFORMING = 1
@@ -60,10 +62,9 @@ TARGET_ENV = "ANAM_PLUGIN"
 #: Without a named implementation the suite would judge its own reference plugin: a green gate
 #: that judged nothing of the caller's.
 NO_TARGET = (
-    f"name the implementation to judge: {TARGET_OPTION}=MODULE (e.g. livekit.plugins.anam), "
-    f"{TARGET_OPTION}=npm:@livekit/agents-plugin-anam@VERSION, {TARGET_OPTION}=node:PATH or "
-    f"{TARGET_OPTION}=driver:COMMAND (or set {TARGET_ENV}); "
-    f"{TARGET_OPTION}=plugin_under_test judges the suite's own reference plugin"
+    f"name the implementation to judge: {TARGET_OPTION}="
+    + ", ".join(info.form for info in specs.KINDS)
+    + f" (or set {TARGET_ENV}); {TARGET_OPTION}=plugin_under_test judges the suite's own reference plugin"
 )
 #: Environment that would bring the caller's pytest configuration back in.
 SCRUBBED_ENV = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")
@@ -77,6 +78,13 @@ filterwarnings =
     ignore:Module already imported so cannot be rewritten. vcr:pytest.PytestAssertRewriteWarning
 """
 
+IMPLEMENTATIONS = (
+    "\n".join(
+        f"  {info.form:<22}  {info.meaning}\n{'':<28}{TARGET_OPTION}={info.example}" for info in specs.KINDS
+    )
+    + "\n  plugin_under_test       the suite's own reference plugin\n"
+)
+
 USAGE = f"""\
 usage: {PROG} {TARGET_OPTION}=IMPLEMENTATION [options] [pytest options]
 
@@ -85,16 +93,7 @@ clause by clause, isolated from this directory's pytest configuration, and exit 
 the verdict.
 
 Implementations ({TARGET_OPTION}=..., or ${TARGET_ENV}):
-  MODULE                  a Python module, judged in-process
-                            {TARGET_OPTION}=livekit.plugins.anam
-  npm:PACKAGE@VERSION     a Node release, installed from npm into the suite's cache
-                            {TARGET_OPTION}=npm:@livekit/agents-plugin-anam@1.5.0
-  node:PATH               a local Node package folder (a built checkout)
-                            {TARGET_OPTION}=node:../agents-js/plugins/anam
-  driver:COMMAND          any program that speaks the suite's driver protocol
-                            {TARGET_OPTION}="driver:python my_driver.py"
-  plugin_under_test       the suite's own reference plugin
-
+{IMPLEMENTATIONS}
 Reports (the same verdict in each):
   --conformance-report=PATH     the clause report as JSON
   --conformance-junit=PATH      JUnit XML, one test case per clause
@@ -153,24 +152,15 @@ class Invocation:
     pytest_args: tuple[str, ...]
 
 
-def _target_from(spec: str, cwd: Path) -> str:
+def _target_from(text: str, cwd: Path) -> str:
     """A local implementation's paths (``node:PATH``, ``driver:node ./drv.mjs``) from the caller's directory.
 
-    The child runs in a directory of its own, so a relative path would name nothing there: the
-    package folder of ``node:``, and the program and file arguments of a ``driver:`` command.
+    The child runs in a directory of its own, so a relative path would name nothing there.
     """
-    import shlex
-
-    kind, colon, rest = spec.partition(":")
-    if colon and kind == "node" and rest:
-        return f"node:{(cwd / Path(rest).expanduser()).resolve()}"
-    if colon and kind == "driver" and rest:
-        program, *args = shlex.split(rest) or [""]
-        # The program as a shell finds it (a path only when it has a slash); its arguments, files.
-        words = [(program, "/" in program), *((a, (cwd / a).is_file()) for a in args)]
-        shown = (str((cwd / w).resolve()) if local and not Path(w).is_absolute() else w for w, local in words)
-        return "driver:" + shlex.join(shown)
-    return spec
+    try:
+        return specs.parse(text).localized(cwd).text
+    except specs.SpecError as error:
+        raise UsageError(f"{TARGET_OPTION}={text}: {error}") from None
 
 
 def parse(argv: Sequence[str], cwd: Path, env: Mapping[str, str] = os.environ) -> Invocation:

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from .implementations import specs
+
 if TYPE_CHECKING:
     from .implementations.driver_target import DriverTarget
 
@@ -99,9 +101,6 @@ def _version_of(module: ModuleType) -> str | None:
         return None
 
 
-DRIVER_PREFIXES = ("npm:", "node:", "driver:")
-
-
 def is_driver(target: object) -> bool:
     return getattr(target, "kind", None) == "driver"
 
@@ -111,12 +110,16 @@ def load_target(spec: str, say: Callable[[str], None] = lambda _: None) -> Plugi
 
     ``say`` hears about long work (a first npm install), for the terminal.
     """
-    if spec.startswith(DRIVER_PREFIXES):
-        return load_out_of_process(spec, say)
-    return load_module_target(spec)
+    try:
+        parsed = specs.parse(spec)
+    except specs.SpecError as error:
+        raise TargetError(f"{OPTION}={spec}: {error}") from None
+    if parsed.out_of_process:
+        return load_out_of_process(parsed, say)
+    return load_module_target(parsed.value)
 
 
-def load_out_of_process(spec: str, say: Callable[[str], None] = lambda _: None) -> DriverTarget:
+def load_out_of_process(spec: specs.Spec, say: Callable[[str], None] = lambda _: None) -> DriverTarget:
     """Install (npm) or locate (node) the implementation, start its driver, ask it to describe itself."""
     import shlex
     from pathlib import Path
@@ -125,28 +128,25 @@ def load_out_of_process(spec: str, say: Callable[[str], None] = lambda _: None) 
     from .implementations.driver_target import load_driver_target
     from .implementations.process import DriverProcess
 
-    where = f"{OPTION}={spec}"
-    kind, _, rest = spec.partition(":")
+    where = f"{OPTION}={spec.text}"
     try:
-        if kind == "npm":
-            name, version = node.split_package_spec(rest)
+        if spec.kind == "npm":
+            name, version = node.split_package_spec(spec.value)
             plugin_dir = node.install_release(name, version, say)
             process = node.node_driver(plugin_dir, f"node ({name}@{version})")
-        elif kind == "node":
-            plugin_dir = Path(rest).expanduser().resolve()
+        elif spec.kind == "node":
+            plugin_dir = Path(spec.value).expanduser().resolve()
             if not (plugin_dir / "package.json").is_file():
                 raise TargetError(f"{where}: {plugin_dir} is not a Node package (no package.json)")
             process = node.node_driver(plugin_dir, f"node ({plugin_dir})")
         else:
-            argv = shlex.split(rest)
-            if not argv:
-                raise TargetError(f"{where}: name the driver's command line after driver:")
+            argv = shlex.split(spec.value)
             process = DriverProcess(argv[0] if len(argv) == 1 else " ".join(argv), argv)
     except node.NodeUnavailable as error:
         raise TargetError(f"{where}: {error}") from error
     except (ValueError, RuntimeError, OSError) as error:
         raise TargetError(f"{where}: {error}") from error
-    return load_driver_target(spec, process)
+    return load_driver_target(spec.text, process)
 
 
 def load_module_target(module_name: str) -> PluginTarget:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from anam_conformance import runner
-from anam_conformance.implementations import node
+from anam_conformance.implementations import node, specs
 
 
 def run(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -76,3 +76,29 @@ def test_a_release_that_does_not_exist_is_named_with_the_known_ones(
         r"1\.0\.36, 1\.5\.0$",
     ):
         node.install_release("@livekit/agents-plugin-anam", "9.9.9")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("livekit.plugins.anam", "module", "livekit.plugins.anam"),
+        ("npm:@livekit/agents-plugin-anam@1.5.0", "npm", "@livekit/agents-plugin-anam@1.5.0"),
+        ("node:../plugins/anam", "node", "../plugins/anam"),
+        ("driver:python drv.py", "driver", "python drv.py"),
+    ],
+)
+def test_one_parser_names_every_kind(text: str, kind: str, value: str) -> None:
+    parsed = specs.parse(text)
+    assert (parsed.kind, parsed.value, parsed.text) == (kind, value, text)
+
+
+def test_a_prefix_with_nothing_after_it_is_refused_with_an_example() -> None:
+    with pytest.raises(
+        specs.SpecError, match=r"after npm: \(e\.g\. npm:@livekit/agents-plugin-anam@1\.5\.0\)"
+    ):
+        specs.parse("npm:")
+
+
+def test_the_help_and_the_usage_error_list_every_kind_the_parser_knows() -> None:
+    for info in specs.KINDS:
+        assert info.form in runner.USAGE and info.form in runner.NO_TARGET
