@@ -24,7 +24,7 @@ from .differences import (
 )
 from .expect import Blocked, expect, require, violation
 from .harness.anam_rules import Acceptance, judge_session_request
-from .harness.driver import Persona, StartOutcome, start_avatar
+from .harness.driver import CONN_OPTIONS, RETRYABLE_4XX, Persona, StartOutcome, start_avatar
 from .harness.evidence import RecordedRequest
 from .harness.wire import pre_feature_body
 from .target import PluginTarget
@@ -124,8 +124,28 @@ def expect_audio_to_avatar(outcome: StartOutcome) -> None:
     )
 
 
-#: livekit-agents' retryable statuses (``APIStatusError.retryable``): any other 4xx is final.
-RETRYABLE_4XX = (408, 429, 499)
+#: Every 4xx a plugin must send once (``rejection.not-retried``): the whole class but the retryable ones.
+FINAL_4XX = tuple(status for status in range(400, 500) if status not in RETRYABLE_4XX)
+#: Attempts a start may make in all under the harness's ``conn_options`` (``retry.bounded``).
+ATTEMPTS = CONN_OPTIONS.max_retry + 1
+#: A start still running after this long against an Anam that answers at once retries without end.
+#: Checks that allow retries answer every attempt the same way and cut the start off here.
+DEADLINE = 3.0
+
+
+def require_stopped(outcome: StartOutcome, attempts: int = ATTEMPTS, deadline: float = DEADLINE) -> None:
+    """The plugin gave up within its budget: at most ``attempts`` session requests, then an end.
+
+    A check that answers every attempt alike (whatever the plugin retries) judges the
+    answer after the plugin stopped asking; a plugin that never stops is ``retry.bounded``'s.
+    """
+    require(
+        not outcome.overran and len(outcome.session_requests) <= attempts,
+        by="retry.bounded",
+        expected=f"at most {attempts} attempts, then an end",
+        actual=f"{len(outcome.session_requests)} session requests"
+        + (f", still retrying after {deadline}s" if outcome.overran else ""),
+    )
 
 
 def refused_locally(outcome: StartOutcome) -> bool:
@@ -151,7 +171,8 @@ def require_sent(outcome: StartOutcome, call: str, *, refusable: bool) -> None:
 def require_refusal_final(outcome: StartOutcome, *, retries_allowed: bool = False) -> None:
     """Anam's final 4xx was the last word: the same request not sent again (``rejection.not-retried``,
     unless ``retries_allowed``: a retried refusal can still be surfaced), no other size asked instead
-    (``rejection.no-downgrade``: then there may be no refusal left to surface)."""
+    (``rejection.no-downgrade``: then there may be no refusal left to surface), and no other session
+    request (``session.one-request``: a different request is a second session request, not a retry)."""
     pairs = list(zip(outcome.requests, outcome.answers, strict=False))
     index = next(
         (

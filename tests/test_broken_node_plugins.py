@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from anam_conformance.clauses import clause
+from details import blocking_cycles, contradictions_in
 
 VARIANTS_DIR = Path(__file__).resolve().parent / "broken_node_plugins"
 VARIANTS = sorted(p.name for p in VARIANTS_DIR.iterdir() if (p / "breaks.json").is_file())
@@ -61,3 +62,5 @@ def test_broken_node_plugin_is_rejected_for_what_it_breaks(
     for clause_id in breaks(variant):
         assert outcomes[clause_id] == "fail", (clause_id, outcomes, run.output[-3000:])
     assert run.report is not None and run.report["verdict"] == "nonconforming"
+    assert not contradictions_in(run.report), contradictions_in(run.report)
+    assert not blocking_cycles(run.report), blocking_cycles(run.report)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gauntlet
 import pytest
 from anam_conformance.clauses import CLAUSES, Level, clause
+from details import blocking_cycles, contradictions_in
 
 MUTANTS = {mutant.name: mutant for mutant in gauntlet.catalogue()}
 BREAKING = list(MUTANTS)
@@ -41,6 +42,8 @@ def test_broken_plugin_is_rejected_for_what_it_breaks(run_suite, variant: str) -
     assert run.report["verdict"] == ("nonconforming" if breaks_a_must else "conforming")
     verdict = gauntlet.judge(MUTANTS[variant], run.exit_code, run.report, 0.0)
     assert verdict.killed, f"{variant}: {gauntlet.state(verdict)}: {verdict.details}"
+    assert not contradictions_in(run.report), contradictions_in(run.report)
+    assert not blocking_cycles(run.report), blocking_cycles(run.report)
 
 
 def test_a_plugin_without_session_options_is_unimplemented_not_failed(run_suite) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from anam_conformance import expectations
+from details import blocking_cycles, contradictions_in
 
 EXPECTATIONS = Path(__file__).resolve().parent.parent / "expectations"
 
@@ -35,3 +36,5 @@ def test_npm_release_is_judged_as_expected(run_suite: Any, node_available: None,
     mismatches = expectations.compare(expected, run.report)
     assert not mismatches, [str(m) for m in mismatches]
     assert run.report["plugin"]["language"] == "javascript"
+    assert not contradictions_in(run.report), contradictions_in(run.report)
+    assert not blocking_cycles(run.report), blocking_cycles(run.report)

@@ -69,7 +69,7 @@ def test_two_runs_write_the_same_report(run_suite: Any) -> None:
 def test_a_selection_that_judges_nothing_is_no_verdict(run_suite: Any) -> None:
     nothing = run_suite("plugin_under_test", "-k", "no_check_is_called_this")
     assert nothing.exit_code == 5 and nothing.report is None
-    assert "no verdict: the selection matched none of the suite's 117 checks" in nothing.output
+    assert "no verdict: the selection matched none of the suite's " in nothing.output
     skipped = run_suite("plugin_under_test", "-k", "test_session_options_are_an_option_of_the_avatar_session")
     assert skipped.exit_code == 3, skipped.output
     assert skipped.report["verdict"] == "error"

@@ -56,6 +56,8 @@ JOIN_TIMEOUT = 5.0
 #: The clauses that own the premises every start shares.
 SESSION_CLAUSE, SHAPE_CLAUSE, TOKEN_CLAUSE = "session.one-request", "request.shape", "avatar.token"
 DROP_IN_CLAUSE, OPTIONS_CLAUSE = "surface.drop-in", "surface.session-options"
+#: livekit-agents' retryable statuses (``APIStatusError.retryable``): any other 4xx is final.
+RETRYABLE_4XX = (408, 429, 499)
 DIMENSIONS = ("video_width", "video_height")
 #: The avatar's identity when the agent names none (every release of the plugin).
 DEFAULT_AVATAR_IDENTITY = "anam-avatar-agent"
@@ -104,8 +106,16 @@ class StartOutcome:
 
     @property
     def session_request(self) -> RecordedRequest:
-        """The one request that carries ``personaConfig``: a premise owned by ``session.one-request``."""
+        """The one request that carries ``personaConfig``: a premise owned by ``session.one-request``.
+
+        The same request sent again after Anam refused it (or did not answer) is still that one
+        request: whether it should have been resent is ``rejection.not-retried``'s or ``retry.*``'s
+        to judge. Only a second, different session request (or the same one again after a
+        success) is ``session.one-request``'s.
+        """
         found = self.session_requests
+        if self.resent_after_refusals():
+            return found[0]
         require(
             len(found) == 1,
             by=SESSION_CLAUSE,
@@ -114,6 +124,17 @@ class StartOutcome:
             evidence=in_full(self.requests),
         )
         return found[0]
+
+    def resent_after_refusals(self) -> bool:
+        """More than one session request, each the first one again (its LiveKit token aside: a retry
+        may mint a fresh one), and every one but the last refused or unanswered."""
+        indexed = [(i, r) for i, r in enumerate(self.requests) if r.carries_persona]
+        if len(indexed) < 2:
+            return False
+        first = indexed[0][1]
+        same = all(r.path == first.path and _tokenless(r.body) == _tokenless(first.body) for _, r in indexed)
+        statuses = [self.answers[i] if i < len(self.answers) else 0 for i, _ in indexed[:-1]]
+        return same and not any(200 <= status < 300 for status in statuses)
 
     def require_authorized(self) -> None:
         """Anam accepted the request's credentials: a premise owned by ``request.shape``."""
@@ -144,6 +165,13 @@ class StartOutcome:
             expected="start() to open one Anam session",
             actual=f"{len(self.sessions)} session(s), error {self.failure} during {self.error_during}",
         )
+
+
+def _tokenless(body: Any) -> Any:
+    """A session request's body without the LiveKit token the plugin minted for it."""
+    if not isinstance(body, dict) or not isinstance(body.get("environment"), dict):
+        return body
+    return {**body, "environment": {**body["environment"], "livekitToken": None}}
 
 
 NOT_GIVEN_OPTIONS: Any = object()

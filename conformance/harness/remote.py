@@ -52,6 +52,33 @@ def error_facts(value: Any) -> ErrorFacts | None:
     )
 
 
+def wait_for_join_failure(state: Any, *, avatar_came: bool) -> ErrorFacts:
+    """Why a join the driver reported as not made failed, in words that agree with ``state``.
+
+    ``state`` is the driver's ``wait_for_join`` (PROTOCOL.md: ``resolved``, ``pending``,
+    ``rejected`` or ``absent``); the driver counts a join only when ``waitForJoin()``
+    resolved *and* an avatar came, so a resolved wait is a join that resolved for nothing.
+    """
+    if state == "resolved":
+        came = (
+            "after the avatar came, yet the driver saw no join"
+            if avatar_came
+            else "with no avatar in the room"
+        )
+        return ErrorFacts("other", "Error", f"waitForJoin() resolved {came}")
+    if state == "pending":
+        return ErrorFacts(
+            "other", "TimeoutError", f"waitForJoin() did not resolve: still pending after {GRACE_TURNS} turns"
+        )
+    if state == "rejected":
+        return ErrorFacts("other", "Error", "waitForJoin() rejected without an error the driver could read")
+    if state == "absent":
+        return ErrorFacts("other", "TypeError", "the avatar session has no waitForJoin()")
+    return ErrorFacts(
+        "other", "Error", f"the driver reported no join and an unknown waitForJoin() state {state!r}"
+    )
+
+
 def audio_facts(value: Any) -> AudioFacts | None:
     if not isinstance(value, dict):
         return None
@@ -145,8 +172,8 @@ async def drive_remote(
             outcome.joined = True
             return
         outcome.error_during = "wait_for_join"
-        outcome.failure = error_facts(joined.get("failure")) or ErrorFacts(
-            "other", "TimeoutError", f"waitForJoin() did not resolve ({joined.get('wait_for_join')})"
+        outcome.failure = error_facts(joined.get("failure")) or wait_for_join_failure(
+            joined.get("wait_for_join"), avatar_came=outcome.avatar is not None
         )
     finally:
         # The driver closes this start's plugin instance when the next start comes (or at exit):

@@ -21,14 +21,11 @@ from ..harness.driver import ANAM_API_KEY, CONN_OPTIONS, Persona, StartOutcome, 
 from ..harness.evidence import describe, in_full
 from ..harness.facts import API_KINDS, CONNECTION_KINDS
 from ..harness.transport import CONNECTION_FAULTS, TIMEOUT_FAULTS
-from ..premises import expect_status_error
+from ..premises import ATTEMPTS, DEADLINE, expect_status_error, require_stopped
 from ..target import PluginTarget
 
 pytestmark = pytest.mark.asyncio
 
-ATTEMPTS = CONN_OPTIONS.max_retry + 1
-#: A start still running after this long is retrying without end (everything here answers at once).
-DEADLINE = 3.0
 PERSONA = Persona(avatar_model="cara-4-latest")
 
 
@@ -108,13 +105,7 @@ def _reached_anam(outcome: StartOutcome) -> None:
 
 
 def _stopped(outcome: StartOutcome) -> None:
-    require(
-        not outcome.overran and len(outcome.session_requests) <= ATTEMPTS,
-        by="retry.bounded",
-        expected=f"at most {ATTEMPTS} attempts, then an end",
-        actual=f"{len(outcome.session_requests)} session requests"
-        + (f", still retrying after {DEADLINE}s" if outcome.overran else ""),
-    )
+    require_stopped(outcome)
 
 
 def _stopped_within(outcome: StartOutcome, attempts: int) -> None:

@@ -1,0 +1,77 @@
+"""No two clauses block each other: the premise graph of a run has no cycle.
+
+A check blocked by a premise counts against the premise's owner, so two clauses
+blocking each other would each be blamed on the other's account. The graph is
+read from a run's report (``tests/details.py``); every run of the suite over a
+broken plugin or a release is checked with it (``test_broken_plugins``,
+``test_broken_node_plugins``, ``test_node_releases``). Here: the graph reader,
+and the premise that once closed such a cycle (request.shape <->
+session.one-request, through "exactly one session request" on a plugin that
+resends a refused request).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from anam_conformance.expect import Blocked
+from anam_conformance.harness.driver import StartOutcome
+from anam_conformance.harness.evidence import RecordedRequest
+from details import blocking_cycles, cycles
+
+
+def _report(*edges: tuple[str, str]) -> dict[str, Any]:
+    clauses: dict[str, list[dict[str, str]]] = {}
+    for blocked, by in edges:
+        clauses.setdefault(blocked, []).append(
+            {"nodeid": f"t::{blocked}", "outcome": "blocked", "blocked_by": by}
+        )
+    return {"clauses": [{"id": cid, "tests": tests} for cid, tests in clauses.items()]}
+
+
+def test_a_cycle_is_found_however_long() -> None:
+    assert blocking_cycles(
+        _report(("request.shape", "session.one-request"), ("session.one-request", "request.shape"))
+    )
+    assert cycles({("a", "b"), ("b", "c"), ("c", "a")}) == [
+        ["a", "b", "c", "a"],
+        ["b", "c", "a", "b"],
+        ["c", "a", "b", "c"],
+    ]
+    assert not blocking_cycles(
+        _report(("dims.verbatim", "session.one-request"), ("avatar.joins", "session.one-request"))
+    )
+    assert not blocking_cycles({"clauses": [{"id": "x", "tests": [{"nodeid": "t", "outcome": "fail"}]}]})
+
+
+def _request(body: dict[str, Any]) -> RecordedRequest:
+    return RecordedRequest("POST", "/v1/engine/session", {}, "", body)
+
+
+def _body(token: str = "jwt-1", name: str = "P") -> dict[str, Any]:
+    return {"personaConfig": {"name": name}, "environment": {"livekitUrl": "ws://x", "livekitToken": token}}
+
+
+def test_the_same_request_resent_after_refusals_is_still_the_one_session_request() -> None:
+    """Resending it is rejection.not-retried's (or retry.*'s) to judge, not session.one-request's."""
+    outcome = StartOutcome(requests=[_request(_body("jwt-1")), _request(_body("jwt-2"))], answers=[401, 401])
+    assert outcome.session_request is outcome.requests[0]
+
+
+@pytest.mark.parametrize(
+    ("bodies", "answers", "owner"),
+    [
+        pytest.param([_body(), _body()], [200, 200], "session.one-request", id="again-after-a-success"),
+        pytest.param([_body(), _body(name="Q")], [503, 200], "session.one-request", id="another-after-a-503"),
+        pytest.param([_body(), _body(name="Q")], [400, 200], "session.one-request", id="another-after-a-400"),
+    ],
+)
+def test_another_session_request_is_blamed_by_what_came_before_it(
+    bodies: list[dict[str, Any]], answers: list[int], owner: str
+) -> None:
+    """Only the same request resent after refusals is not a second session request."""
+    outcome = StartOutcome(requests=[_request(b) for b in bodies], answers=answers)
+    with pytest.raises(Blocked) as blocked:
+        _ = outcome.session_request
+    assert blocked.value.by == owner
