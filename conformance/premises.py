@@ -124,6 +124,22 @@ def expect_audio_to_avatar(outcome: StartOutcome) -> None:
     )
 
 
+def expect_join_waits_for_the_avatar(outcome: StartOutcome) -> None:
+    """``wait_for_join()`` asked before the avatar came was still pending (``avatar.joins``).
+
+    A wait that resolves with nobody in the room reports a join that has not happened: an
+    agent would speak into a room with no avatar. It is what a start that skips the
+    framework's join tracking (``super().start()``) does, and asking only after the
+    arrival would never show it.
+    """
+    before = outcome.wait_before_arrival
+    expect(
+        before != "resolved",
+        expected="wait_for_join() still pending before the avatar joined and published",
+        actual="wait_for_join() resolved with no avatar in the room",
+    )
+
+
 #: Every 4xx a plugin must send once (``rejection.not-retried``): the whole class but the retryable ones.
 FINAL_4XX = tuple(status for status in range(400, 500) if status not in RETRYABLE_4XX)
 #: Attempts a start may make in all under the harness's ``conn_options`` (``retry.bounded``).

@@ -86,6 +86,10 @@ class StartOutcome:
     avatar: AdmittedAvatar | None = None
     join_refusal: str | None = None
     joined: bool = False
+    #: What a ``wait_for_join()`` asked after ``start()`` and before the avatar came did:
+    #: ``pending`` (right: nobody has joined yet), ``resolved`` (it reports a join that has not
+    #: happened), ``rejected``; None when it was not asked (start failed) or not reported.
+    wait_before_arrival: str | None = None
     avatar_identity: str | None = None  # what the plugin reports as its avatar's identity
     #: The identity the avatar must have: the one the agent asked for, or the default.
     expected_identity: str = DEFAULT_AVATAR_IDENTITY
@@ -216,16 +220,30 @@ class AvatarArrival:
 
     Once it has joined or been turned away, ``settled`` is set: the room will see
     nothing more, which is what lets a pending ``wait_for_join()`` be ended early.
+
+    The avatar is held back until :meth:`release`: the driver first asks
+    ``wait_for_join()`` with nobody in the room, so a wait that resolves for an avatar
+    that has not come (a start that skipped the framework's join tracking) shows.
     """
 
     def __init__(self, room: FakeRoom, outcome: StartOutcome) -> None:
         self.room = room
         self.outcome = outcome
         self.settled = asyncio.Event()
+        self._held: list[SessionStart] | None = []
 
     def session_started(self, start: SessionStart) -> None:
-        """Called by Anam's side; the avatar arrives after the answer, as it would for real."""
-        asyncio.get_running_loop().call_soon(self.arrive, start)
+        """Called by Anam's side; the avatar arrives after the answer, once released, as it would for real."""
+        if self._held is not None:
+            self._held.append(start)
+        else:
+            asyncio.get_running_loop().call_soon(self.arrive, start)
+
+    def release(self) -> None:
+        """Let every avatar a started session sent come now, and any later one as its session starts."""
+        held, self._held = self._held or [], None
+        for start in held:
+            asyncio.get_running_loop().call_soon(self.arrive, start)
 
     def arrive(self, start: SessionStart) -> None:
         try:
@@ -293,6 +311,10 @@ async def drive(
             )
             await guard_await(plugin, "start()", start)
             stage = "wait_for_join"
+            outcome.wait_before_arrival = await guard_await(
+                plugin, "wait_for_join()", _wait_before_arrival(avatar)
+            )
+            arrival.release()
             if not session_started():
                 arrival.settled.set()  # no session, so no avatar will ever come
             await guard_await(plugin, "wait_for_join()", _wait_for_join(avatar, arrival.settled))
@@ -313,6 +335,7 @@ async def drive(
             outcome.error, outcome.error_during = exc, stage
             outcome.failure = python_error_facts(exc)
         finally:
+            arrival.release()  # a session that started sends its avatar, whatever start() did after
             outcome.audio_sink = agent_session.output.audio
             outcome.audio = python_audio_facts(outcome.audio_sink)
             await _close(avatar, agent_session, plugin)
@@ -398,6 +421,26 @@ async def start_avatar(
     if outcome.premise is not None:
         raise outcome.premise
     return outcome
+
+
+async def _wait_before_arrival(avatar: Any) -> str:
+    """``wait_for_join()`` asked with nobody in the room yet: ``pending`` is the only right answer.
+
+    It is given as many loop turns as a real join is given after the arrival, then
+    dropped (the framework shields its join task, so dropping the ask cancels nothing).
+    """
+    ask = asyncio.ensure_future(avatar.wait_for_join(timeout=JOIN_TIMEOUT))
+    try:
+        for _ in range(JOIN_GRACE_TURNS):
+            if ask.done():
+                break
+            await asyncio.sleep(0)
+        if not ask.done():
+            return "pending"
+        return "rejected" if ask.cancelled() or ask.exception() is not None else "resolved"
+    finally:
+        ask.cancel()
+        await asyncio.gather(ask, return_exceptions=True)
 
 
 async def _wait_for_join(avatar: Any, avatar_settled: asyncio.Event) -> None:

@@ -6,7 +6,8 @@ differs. The driver constructs and starts the plugin in its own runtime
 against the double's URL; the double (on this event loop) records the
 requests and, when it starts a session, the avatar verifies the token and joins
 the suite's room; that arrival is then replayed to the driver as room events,
-and the driver reports whether the plugin's own ``waitForJoin()`` resolved.
+and the driver reports what the plugin's own ``waitForJoin()`` did when asked
+before the replay (it must still be pending) and after it (it must resolve).
 """
 
 from __future__ import annotations
@@ -140,6 +141,7 @@ async def drive_remote(
 ) -> None:
     """Start through the driver and wait for the join, into ``arrival.outcome``."""
     outcome, room = arrival.outcome, arrival.room
+    arrival.release()  # the suite's room admits the avatar at once; the driver's room sees it when replayed
     driver = target.process
     started = await driver.arequest(
         "start",
@@ -168,6 +170,8 @@ async def drive_remote(
         joined = await driver.arequest(
             "avatar-events", {"avatar": arrival_event(outcome.avatar), "grace_turns": GRACE_TURNS}
         )
+        before = joined.get("wait_for_join_before")
+        outcome.wait_before_arrival = before if isinstance(before, str) else None
         if joined.get("joined"):
             outcome.joined = True
             return

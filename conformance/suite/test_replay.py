@@ -19,6 +19,7 @@ from ..expect import Blocked, EvidenceError, expect, require
 from ..harness.evidence import describe, in_full
 from ..premises import (
     expect_audio_to_avatar,
+    expect_join_waits_for_the_avatar,
     expect_status_error,
     require_refusal_final,
     require_sent,
@@ -144,6 +145,7 @@ def _check_joined(outcome: ReplayOutcome, cassette: CassetteFile, *, clause: str
     expected = f"wait_for_join() to resolve for {outcome.expected_identity!r}"
     if clause == "avatar.joins":
         expect(joined, expected=expected, actual=detail)
+        expect_join_waits_for_the_avatar(outcome)
     else:
         require(joined, by="avatar.joins", expected=expected, actual=detail)
 

@@ -18,7 +18,7 @@ from ..harness.driver import (
 )
 from ..harness.evidence import describe, in_full
 from ..harness.livekit_doubles import AGENT_IDENTITY
-from ..premises import expect_audio_to_avatar
+from ..premises import expect_audio_to_avatar, expect_join_waits_for_the_avatar
 from ..target import PluginTarget
 
 pytestmark = pytest.mark.asyncio
@@ -136,6 +136,7 @@ async def test_avatar_joins_and_publishes_the_default_video(
         f"refusal {outcome.join_refusal!r}, avatar {avatar and avatar.identity!r}",
     )
     expect(published == size, expected=f"a {size[0]}x{size[1]} video track", actual=str(published))
+    expect_join_waits_for_the_avatar(outcome)
 
 
 @pytest.mark.clause("avatar.audio-handoff")

@@ -291,10 +291,30 @@ function turns(count) {
   });
 }
 
+// waitForJoin() asked now, given `grace` event-loop turns: 'resolved', 'rejected' or 'pending'.
+// An ask still pending is left to settle on its own (its outcome is then ignored).
+async function askWaitForJoin(avatar, timeoutMs, grace) {
+  const asked = { state: 'pending', failure: null };
+  const waiting = Promise.resolve()
+    .then(() => avatar.waitForJoin({ timeout: timeoutMs }))
+    .then(
+      () => { asked.state = 'resolved'; },
+      (error) => { asked.state = 'rejected'; asked.failure = errorFacts(error, -1); },
+    );
+  await Promise.race([waiting, turns(grace)]);
+  return asked;
+}
+
 async function avatarEvents(params) {
   if (!current) throw new Error('avatar-events without a start');
   const { room, avatar } = current;
   const arrival = params.avatar;
+  const hasWait = Boolean(avatar) && typeof avatar.waitForJoin === 'function';
+  const timeoutMs = params.timeout_ms ?? 5000;
+  const grace = params.grace_turns ?? 50;
+  // Asked first with nobody in the room: only 'pending' is right. A wait that resolves now
+  // reports a join that has not happened (a start() that skipped the framework's super.start()).
+  const before = hasWait ? (await askWaitForJoin(avatar, timeoutMs, grace)).state : 'absent';
   if (arrival) {
     const participant = {
       identity: arrival.identity,
@@ -322,18 +342,18 @@ async function avatarEvents(params) {
       room.emit(RoomEvent.TrackPublished, publication, participant);
     }
   }
-  if (!avatar || typeof avatar.waitForJoin !== 'function') {
-    return { wait_for_join: 'absent', joined: false, failure: { kind: 'other', type_name: 'TypeError', message: 'the avatar session has no waitForJoin()', status: null, body: null } };
+  if (!hasWait) {
+    return { wait_for_join: 'absent', wait_for_join_before: 'absent', joined: false, failure: { kind: 'other', type_name: 'TypeError', message: 'the avatar session has no waitForJoin()', status: null, body: null } };
   }
-  let state = 'pending';
-  let failure = null;
-  const waiting = avatar.waitForJoin({ timeout: params.timeout_ms ?? 5000 }).then(
-    () => { state = 'resolved'; },
-    (error) => { state = 'rejected'; failure = errorFacts(error, -1); },
-  );
-  // Once the avatar is in (or is not coming) the room sees nothing more: a few turns decide it.
-  await Promise.race([waiting, turns(params.grace_turns ?? 50)]);
-  return { wait_for_join: state, joined: state === 'resolved' && Boolean(arrival), failure };
+  // Asked again once the avatar is in (or is not coming): the room sees nothing more, so a few
+  // turns decide it.
+  const after = await askWaitForJoin(avatar, timeoutMs, grace);
+  return {
+    wait_for_join: after.state,
+    wait_for_join_before: before,
+    joined: after.state === 'resolved' && Boolean(arrival),
+    failure: after.failure,
+  };
 }
 
 async function close() {
