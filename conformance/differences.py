@@ -95,6 +95,68 @@ def with_bodies(summary: str, expected: Any, actual: Any) -> str:
     )
 
 
+#: The LiveKit token claims, as a request snapshot records them (``livekitToken claims.<claim>``).
+CLAIMS = "livekitToken claims"
+PUBLISH_ON_BEHALF = "lk.publish_on_behalf"
+#: What a LiveKit server reads for each video grant left out of a token (livekit/protocol
+#: ``auth.VideoGrant``: ``GetCanPublish``, ``GetCanSubscribe`` and ``GetCanPublishData`` are true
+#: when unset; every other permission is an optional bool, false when unset). A grant is judged
+#: by what it allows, not by how it is spelled: an absent ``canPublish`` is ``canPublish: true``.
+GRANT_DEFAULTS: dict[str, bool] = {
+    "canPublish": True,
+    "canSubscribe": True,
+    "canPublishData": True,
+    "roomCreate": False,
+    "roomList": False,
+    "roomRecord": False,
+    "roomAdmin": False,
+    "roomJoin": False,
+    "canUpdateOwnMetadata": False,
+    "ingressAdmin": False,
+    "hidden": False,
+    "recorder": False,
+    "agent": False,
+    "canManageAgentSession": False,
+    "canSubscribeMetrics": False,
+}
+#: The claims whose value the contract leaves to the implementation: the avatar's display name
+#: (``name``) and the token's validity (``nbf``, ``exp``). Every other claim a snapshot records
+#: is fixed: who the avatar is (``sub``), its ``kind``, its grant and ``lk.publish_on_behalf``.
+OPEN_CLAIMS = ("name", "nbf", "exp")
+
+
+def grant_meaning(grant: Any) -> Any:
+    """A video grant with LiveKit's defaults filled in, so two spellings of one permission compare equal."""
+    if not isinstance(grant, dict):
+        return grant
+    return {**GRANT_DEFAULTS, **{k: v for k, v in grant.items() if v is not None}}
+
+
+def by_meaning(document: Any) -> Any:
+    """A request snapshot document with its token's video grant read as a LiveKit server reads it."""
+    if not isinstance(document, dict) or not isinstance(document.get(CLAIMS), dict):
+        return document
+    claims = document[CLAIMS]
+    if "video" not in claims:
+        return document
+    return {**document, CLAIMS: {**claims, "video": grant_meaning(claims["video"])}}
+
+
+def left_open(path: str) -> bool:
+    """Whether the contract leaves the snapshot field at ``path`` to the implementation.
+
+    Such a difference is reported as a note and never fails: the display name is the
+    implementation's default, the lifetime only bounds the first connection (LiveKit), and
+    participant attributes other than ``lk.publish_on_behalf`` are the plugin's own.
+    """
+    if not path.startswith(f"{CLAIMS}."):
+        return False
+    claim = path.removeprefix(f"{CLAIMS}.")
+    if claim in OPEN_CLAIMS:
+        return True
+    return claim.startswith("attributes.") and claim != f"attributes.{PUBLISH_ON_BEHALF}"
+
+
 def names_a_dimension(path: str) -> bool:
     last = path.rsplit(".", 1)[-1].split("[", 1)[0]
     spelled = last.lower().replace("_", "").replace("-", "")
@@ -130,9 +192,10 @@ def owner(path: str, *, dimensions_asked: bool) -> str | None:
         return PERSONA
     if path.startswith("environment.livekitToken"):
         return TOKEN
-    if path.startswith("livekitToken claims"):
-        claim = path.removeprefix("livekitToken claims").lstrip(".").split(".", 1)[0]
-        # avatar.token checks who the avatar is, its kind, its grant and on whose behalf it publishes.
+    if path.startswith(CLAIMS):
+        claim = path.removeprefix(CLAIMS).lstrip(".").split(".", 1)[0]
+        # avatar.token checks who the avatar is, its kind, its grant and on whose behalf it publishes;
+        # what the contract leaves open (left_open) is noted before owners are asked.
         return TOKEN if claim in ("", "sub", "kind", "video", "attributes") else None
     return None
 

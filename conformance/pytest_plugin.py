@@ -20,7 +20,7 @@ import pytest
 
 from . import report as reporting
 from .clauses import Level, UnknownClause, clause
-from .expect import Blocked, ClauseViolation, SuiteError
+from .expect import NOTE_PROPERTY, Blocked, ClauseViolation, SuiteError
 from .implementations import specs
 from .target import ENV_VAR, OPTION, REFERENCE_MODULE, Target, TargetError, is_driver, load_target
 
@@ -372,7 +372,8 @@ def _test_outcome(report: pytest.TestReport) -> tuple[reporting.TestOutcome, str
         if reason.startswith(reporting.UNIMPLEMENTED_PREFIX):
             return "unimplemented", reason.removeprefix(reporting.UNIMPLEMENTED_PREFIX), None
         return "skip", reason, None
-    return "pass", "", None
+    notes = [str(v) for k, v in report.user_properties if k == NOTE_PROPERTY]
+    return "pass", "\n".join(dict.fromkeys(notes)), None
 
 
 class ConformanceRun:

@@ -85,6 +85,10 @@ class ClauseResult:
             return found.detail
         if self.outcome in ("error", "unimplemented"):
             return next((t.detail for t in self.tests if t.outcome == self.outcome), "")
+        if self.outcome == "pass":
+            # The notes of the passing checks: what they saw and the contract leaves open.
+            notes = (line for t in self.tests if t.outcome == "pass" for line in t.detail.splitlines())
+            return "\n".join(dict.fromkeys(notes))
         return ""
 
 

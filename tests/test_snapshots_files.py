@@ -38,8 +38,20 @@ def test_the_two_flows_fold_into_one_and_back() -> None:
 
 
 def test_a_mismatch_names_the_clause_and_shows_a_json_diff(run_suite) -> None:
-    run = run_suite("broken_plugins.renamed_avatar_participant", "-k", "test_snapshots")
+    run = run_suite("broken_plugins.client_label_added", "-k", "test_snapshots")
     assert run.outcomes()["request.snapshot"] == "fail"
     assert "expected the request pinned in snapshots/no-options.json (clause request.snapshot)" in run.output
-    assert '-    "name": "anam-avatar-agent",' in run.output
-    assert '+    "name": "Anam Avatar",' in run.output
+    assert 'actual request.body.clientLabel: (absent) → "livekit-agents"' in run.output
+    assert re.search(r'^\+\s+"clientLabel": "livekit-agents",$', run.output, re.MULTILINE), run.output
+
+
+def test_what_the_contract_leaves_open_is_noted_not_failed(run_suite) -> None:
+    """The Node plugin's token (display name "Anam Avatar", 60 s, default grants left out) conforms."""
+    run = run_suite("broken_plugins.renamed_avatar_participant", "-k", "test_snapshots")
+    assert run.outcomes()["request.snapshot"] == "pass", run.output
+    assert run.report is not None
+    detail = next(c["detail"] for c in run.report["clauses"] if c["id"] == "request.snapshot")
+    assert 'livekitToken claims.name: "anam-avatar-agent" → "Anam Avatar"' in detail
+    assert 'livekitToken claims.exp: "nbf + 21600 s" → "nbf + 60 s"' in detail
+    for grant in ("canPublish", "canPublishData", "canSubscribe"):
+        assert f"livekitToken claims.video.{grant}: true → (absent)" in detail

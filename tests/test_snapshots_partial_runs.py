@@ -89,7 +89,7 @@ def test_syrupys_own_discovery_would_delete_them(
 def test_last_failed_rewrites_only_the_case_that_changed(pytester: pytest.Pytester, copy: Path) -> None:
     changed = copy / "cara-3-720x480.json"
     original = changed.read_text()
-    changed.write_text(original.replace('"name": "anam-avatar-agent"', '"name": "Anam Avatar"', 1))
+    changed.write_text(original.replace('"livekitUrl": "wss://', '"livekitUrl": "wss://elsewhere.', 1))
     untouched = {k: v for k, v in _state(copy).items() if k != changed.name}
 
     first = _run(pytester, copy, str(MODULE))
