@@ -51,6 +51,9 @@ class Clause:
     feature: bool = False
     #: The optional surface (a feature name of the pytest plugin) without which the clause does not apply.
     applies_if: str | None = None
+    #: What the checks of the clause cover of its requirement: the statuses, value classes and flows
+    #: they draw or enumerate. Rendered into the documentation, so a reader sees where a pass reaches.
+    domain: str = ""
 
     def meaning_in(self, language: str) -> str:
         """What the clause asks of an implementation in ``language`` (Python's own words for Python)."""
@@ -72,6 +75,12 @@ CLAUSES: tuple[Clause, ...] = (
         "The module exposes AvatarSession (a livekit-agents AvatarSession) and PersonaConfig "
         "taking the keyword arguments of livekit.plugins.anam.",
         RELEASED,
+        domain="AvatarSession is the framework's AvatarSession (a subclass; in JavaScript, of "
+        "voice.AvatarSession); the constructor takes persona_config, api_url, api_key, "
+        "avatar_participant_identity, avatar_participant_name and conn_options; start() takes "
+        "livekit_url, livekit_api_key and livekit_api_secret; PersonaConfig keeps name, avatarId "
+        "and avatarModel. Every start of every other check calls these too: a keyword refused "
+        "there blocks it by this clause.",
     ),
     Clause(
         "surface.session-options",
@@ -81,6 +90,9 @@ CLAUSES: tuple[Clause, ...] = (
         "AvatarSession takes it as session_options.",
         PR,
         feature=True,
+        domain="SessionOptions() has both dimensions None and AvatarSession takes session_options; "
+        "SessionOptions(1152, 768) keeps its values; and every call the properties draw (one "
+        "dimension given, the other left out or None) is built with the other defaulting to None.",
     ),
     Clause(
         "dims.both-or-neither",
@@ -89,6 +101,10 @@ CLAUSES: tuple[Clause, ...] = (
         "A lone video_width or video_height raises ValueError before any request is sent.",
         f"{PR}; {ANAM_VIDEO}",
         feature=True,
+        domain="A lone width and a lone height, each with the other left out and with the other None; "
+        "the replayed half pair; and every lone value the properties draw (documented sizes, any "
+        "integer in -10^6..10^6, 0, negatives, 2^31, 2^63, 10^20, bools, floats, strings), with "
+        "each persona and disclosure variant.",
     ),
     Clause(
         "dims.verbatim",
@@ -99,6 +115,10 @@ CLAUSES: tuple[Clause, ...] = (
         "unchanged.",
         PR,
         feature=True,
+        domain="Every pair Anam documents, per model (cara-3 720x480; cara-4-latest and cara-4-stable "
+        "1152x768 and 768x1152), and every full pair the properties draw (documented, any "
+        "positive pair up to 4096, any two values of any class); each sent pair compared by JSON "
+        "type and value, and the rest of the body compared with the same call without dimensions.",
     ),
     Clause(
         "dims.omitted-is-baseline",
@@ -107,6 +127,9 @@ CLAUSES: tuple[Clause, ...] = (
         "With no dimensions (options not given, or both None) the body is exactly the "
         "pre-feature body: no sessionOptions, empty or otherwise.",
         PR,
+        domain="No session_options, SessionOptions(), and both dimensions None, each compared with the "
+        "pre-feature body; and every call without dimensions the properties draw (each model, "
+        "each director-notes variant, with and without a disclosure flag).",
     ),
     Clause(
         "dims.published-size",
@@ -115,6 +138,8 @@ CLAUSES: tuple[Clause, ...] = (
         "With a supported pair the avatar publishes its video track at exactly that size.",
         f"{PR}; {ANAM_VIDEO}",
         feature=True,
+        domain="Every pair Anam documents, per model (five model/pair combinations); a pair whose start "
+        "was retried after a 503; and the recorded landscape and portrait sessions.",
     ),
     Clause(
         "rejection.no-downgrade",
@@ -124,6 +149,9 @@ CLAUSES: tuple[Clause, ...] = (
         "tried and no session is started.",
         PR,
         feature=True,
+        domain="cara-4-latest 1280x720, cara-3 1152x768 and the swapped cara-3 480x720, after the "
+        "model's own pair is shown forwarded; and every pair the properties draw that Anam's "
+        "rules refuse.",
     ),
     Clause(
         "rejection.surfaced",
@@ -131,6 +159,9 @@ CLAUSES: tuple[Clause, ...] = (
         "HTTP 400 surfaced as APIStatusError",
         "Anam's HTTP 400 raises livekit.agents.APIStatusError with status_code 400 and Anam's response body.",
         f"{PR}; {ANAM_ERRORS}",
+        domain="An unsupported pair answered 400 on every attempt (however often the plugin asks); every "
+        "call the properties draw that Anam answers 400 (unsupported pairs and values); and the "
+        "recorded 400s.",
     ),
     Clause(
         "rejection.not-retried",
@@ -138,6 +169,9 @@ CLAUSES: tuple[Clause, ...] = (
         "Rejections are not retried",
         "A 4xx answer other than 408/429/499 is not retried: exactly one session request is sent.",
         ANAM_ERRORS,
+        domain="Every final 4xx, 400-499 but 408, 429 and 499 (through a driver also but 407 and 421, "
+        "which fetch answers itself), each answered to every attempt; every 400 the properties "
+        "draw; and the recorded 400s.",
     ),
     Clause(
         "session.one-request",
@@ -146,6 +180,9 @@ CLAUSES: tuple[Clause, ...] = (
         "A successful start() sends exactly one session request (the one carrying "
         "personaConfig) and opens exactly one Anam session.",
         RELEASED,
+        domain="A plain start in either wire flow (one request, or session token then engine session); "
+        "and, as a premise of every check that starts the plugin, a second, different session "
+        "request (a refused request sent again is rejection.not-retried's, not a second session).",
     ),
     Clause(
         "request.shape",
@@ -154,6 +191,9 @@ CLAUSES: tuple[Clause, ...] = (
         "The session request is a POST of a JSON object to Anam's session endpoint with "
         "Authorization: Bearer <API key> and Content-Type application/json.",
         RELEASED,
+        domain="The session request of a plain start: method, path (either flow), Authorization Bearer "
+        "<API key>, Content-Type, a JSON object body; and, in every start, whether Anam accepted "
+        "the credentials (a 401 from the double blocks the check by this clause).",
     ),
     Clause(
         "avatar.token",
@@ -163,6 +203,9 @@ CLAUSES: tuple[Clause, ...] = (
         "room_join to this room, names the avatar identity with kind agent, and publishes on "
         "behalf of the local agent.",
         RELEASED,
+        domain="The default identity and a custom one, in a named room: signature, identity, kind, "
+        "room_join, room and lk.publish_on_behalf; the recorded custom-identity session; and "
+        "every start whose avatar arrives, admitted only by the token the plugin minted.",
     ),
     Clause(
         "avatar.joins",
@@ -171,6 +214,10 @@ CLAUSES: tuple[Clause, ...] = (
         "After a successful start the avatar joins, publishes a video track at the size Anam "
         "resolved, and wait_for_join() resolves.",
         f"{PR}; livekit-agents AvatarSession.wait_for_join",
+        domain="Each documented model's default size (cara-3, cara-4-latest, cara-4-stable) and the "
+        "recorded default sessions; wait_for_join() asked after start() with nobody in the room "
+        "(it must stay pending), then again once the avatar has joined and published (it must "
+        "resolve).",
     ),
     Clause(
         "avatar.audio-handoff",
@@ -178,6 +225,8 @@ CLAUSES: tuple[Clause, ...] = (
         "Agent audio handed to the avatar",
         "After start the agent's audio output streams to the avatar identity and waits for its video track.",
         RELEASED,
+        domain="A plain start and a replayed one: the audio output streams to the avatar identity and "
+        "waits for its video track.",
     ),
     Clause(
         "fields.persona-kept",
@@ -185,6 +234,9 @@ CLAUSES: tuple[Clause, ...] = (
         "Persona fields kept",
         "avatarModel and directorNotes reach personaConfig unchanged, with and without dimensions.",
         "livekit-plugins-anam 1.6.5+ (directorNotes)",
+        domain="avatarModel and directorNotes, each with and without dimensions; and every persona the "
+        "properties draw (each model or none, each director-notes variant: each field alone, "
+        "together, none set) crossed with every kind of SessionOptions.",
     ),
     Clause(
         "fields.disclosure-kept",
@@ -195,6 +247,8 @@ CLAUSES: tuple[Clause, ...] = (
         "livekit-plugins-anam 1.6.9; Anam docs, sessionOptions (the AI-disclosure switch: dropping it "
         "silently is a defect, so a MUST wherever the option is offered)",
         applies_if="show_ai_avatar_disclosure",
+        domain="show_ai_avatar_disclosure true and false, each with and without dimensions; and the two "
+        "pinned disclosure requests.",
     ),
     Clause(
         "dims.local-refusal",
@@ -205,6 +259,9 @@ CLAUSES: tuple[Clause, ...] = (
         "to judge.",
         f"{PR}; {ANAM_VIDEO}; anam SDK 0.12.0 local validation",
         feature=True,
+        domain="Every full pair the properties draw: documented pairs, any positive pair up to 4096, and "
+        "any two values (0, negatives, huge integers, bools, floats, strings); a local refusal is "
+        "allowed exactly for a value that is not an int, a bool, or not positive.",
     ),
     Clause(
         "request.snapshot",
@@ -213,6 +270,10 @@ CLAUSES: tuple[Clause, ...] = (
         "For each canonical case the session request (method, path, contract headers, body, "
         "LiveKit token claims) is exactly the one pinned in snapshots/.",
         f"{PR}; {RELEASED}",
+        domain="Ten canonical calls (no options, every documented pair per model, an unsupported pair, "
+        "the disclosure flag with and without dimensions, a persona with avatarModel and "
+        "directorNotes) and both wire flows; method, path, contract headers, body and the token's "
+        "identity, kind, grants (by meaning) and publish-on-behalf are judged, the rest is noted.",
     ),
     # The rest of Anam's answer space. Levels follow livekit-agents' own conventions; the
     # argument for each is in its source and in the README ("Anam's other answers").
@@ -225,6 +286,10 @@ CLAUSES: tuple[Clause, ...] = (
         "response body.",
         f"{ANAM_ANSWERS}; {LK_ERRORS}: APIStatusError is the framework's error for a 4xx/5xx answer and "
         "its status_code decides retryable for every caller, so any other type hides it (MUST, as for 400)",
+        domain="Every error status but 400, 401-599 (through a driver but 407 and 421), each answered to "
+        "every attempt with a JSON error body; and Anam's documented answers with their own "
+        "bodies (401, 402 no plan, 403, 404, 422, 408, 429 concurrent sessions, spend cap and "
+        "usage limit, 500, 502, 503 service busy, 504).",
     ),
     Clause(
         "retry.retryable-retried",
@@ -234,6 +299,9 @@ CLAUSES: tuple[Clause, ...] = (
         "max_retry + 1 times in all, and a success on a retry starts the session.",
         f"{LK_RETRY}: the framework marks these retryable and hands the budget to the plugin; giving up "
         "early still surfaces the error, so it fails safe (SHOULD)",
+        domain="Every retryable status, 408, 429 and 500-599, answered to every attempt; the documented "
+        "408, 429, 500 and 503 answers; each connection fault at the client (refused, reset, "
+        "connect and read timeouts; Python); and a success after one 429 or 503.",
     ),
     Clause(
         "retry.bounded",
@@ -242,6 +310,9 @@ CLAUSES: tuple[Clause, ...] = (
         "No answer and no connection fault makes the plugin send more than max_retry + 1 session requests.",
         f"{LK_RETRY}: max_retry is the caller's budget; exceeding it multiplies load on an Anam that "
         "said 429 (concurrent sessions, spend cap) or 5xx, and an unbounded loop never ends (MUST)",
+        domain="Every error status, 400-599 (through a driver but 407 and 421), answered to every "
+        "attempt; the documented 429 and 5xx answers; and each persistent connection fault "
+        "(Python).",
     ),
     Clause(
         "transport.connection-surfaced",
@@ -251,6 +322,8 @@ CLAUSES: tuple[Clause, ...] = (
         "start() raises livekit.agents.APIConnectionError (APITimeoutError included) once retries are spent.",
         f"{LK_ERRORS}: APIConnectionError is the framework's error for a failed transport, the one "
         "callers catch; aiohttp's or asyncio's own exceptions escape every such handler (MUST)",
+        domain="A connection refused, reset, or timed out at connect or read, raised at the HTTP client "
+        "(Python); and Anam closing every connection without an answer (every language).",
     ),
     Clause(
         "transport.timeout-surfaced",
@@ -259,6 +332,8 @@ CLAUSES: tuple[Clause, ...] = (
         "A request that times out raises livekit.agents.APITimeoutError once retries are spent.",
         f"{LK_ERRORS}: APITimeoutError is an APIConnectionError, so a caller is served either way; the "
         "subclass tells a slow Anam from an unreachable one, as livekit-agents' own plugins do (SHOULD)",
+        domain="A connect timeout and a read timeout at the HTTP client (Python); and an Anam that "
+        "accepts the connection and never answers (every language).",
     ),
     Clause(
         "transport.timeout-bounded",
@@ -269,6 +344,7 @@ CLAUSES: tuple[Clause, ...] = (
         f"{LK_RETRY}: APIConnectOptions documents timeout as the timeout 'for connecting to the API', so "
         "bounding only the connection keeps its letter; but a start() that never ends blocks the agent's "
         "entrypoint with no error to act on (SHOULD)",
+        domain="An Anam that accepts the connection and never answers, with timeout 0.15 s and max_retry 1.",
     ),
     Clause(
         "answers.malformed-success",
@@ -279,6 +355,8 @@ CLAUSES: tuple[Clause, ...] = (
         "anam SDK 0.12.0 SessionInfo (sessionId required: a KeyError without it); "
         f"{LK_ERRORS}: an unusable answer is an APIError. Anam documents sessionId in every 2xx, so this is "
         "robustness against an answer outside the documented ones (a proxy, an API change): SHOULD",
+        domain="A 200 and a 201 without sessionId; a 200 whose body is not JSON, a JSON array, or a JSON "
+        "string.",
     ),
 )
 

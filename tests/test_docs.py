@@ -32,6 +32,14 @@ def test_generated_tables_name_every_clause() -> None:
         assert f"| [`{c.id}`](#{c.id}) |" in text
 
 
+def test_every_clause_says_the_domain_its_checks_cover() -> None:
+    """A pass reaches as far as the checks go: each clause names the statuses, values and flows."""
+    text = clause_docs.clause_tables_markdown()
+    for c in CLAUSES:
+        assert c.domain.strip(), f"{c.id} names no domain"
+        assert f"Domain checked: {clause_docs.cell(c.domain)}" in text
+
+
 def test_check_mode_reports_a_stale_file(tmp_path: Path) -> None:
     stale = tmp_path / "clauses.md"
     stale.write_text("stale\n", encoding="utf-8")

@@ -4,8 +4,9 @@
 them; ``--check`` exits 1 instead when the file differs from what the registry
 says. The file holds two named sections, which the documentation pages include
 with pymdownx.snippets (``--8<-- "docs/generated/clauses.md:clauses"``): the
-clause table (``clauses``), each clause in full with its source
-(``clause-entries``, one heading a clause, anchored by its id) and, for each
+clause table (``clauses``), each clause in full with its source and the
+domain its checks cover (``clause-entries``, one heading a clause, anchored by
+its id) and, for each
 language with its own wording, what each clause asks of an implementation in
 it (``javascript``, ...).
 """
@@ -66,7 +67,8 @@ def clauses_table() -> list[str]:
 
 
 def clause_entries() -> list[str]:
-    """Each clause in full: its requirement, and the source its level is argued from."""
+    """Each clause in full: its requirement, the source its level is argued from, and the domain its
+    checks cover (so a pass is read as far as it reaches, no further)."""
     lines: list[str] = []
     for c in CLAUSES:
         lines += [
@@ -75,6 +77,8 @@ def clause_entries() -> list[str]:
             f"**{level_cell(c)}: {cell(c.title)}.** {cell(c.requirement)}",
             "",
             f"Applies to: {scope_cell(c)}. Source: {cell(c.source)}.",
+            "",
+            f"Domain checked: {cell(c.domain)}",
             "",
         ]
     return lines[:-1]

@@ -21,8 +21,17 @@ from ..harness.driver import ANAM_API_KEY, CONN_OPTIONS, Persona, StartOutcome, 
 from ..harness.evidence import describe, in_full
 from ..harness.facts import API_KINDS, CONNECTION_KINDS
 from ..harness.transport import CONNECTION_FAULTS, TIMEOUT_FAULTS
-from ..premises import ATTEMPTS, DEADLINE, expect_status_error, require_stopped
-from ..target import PluginTarget
+from ..premises import (
+    ATTEMPTS,
+    DEADLINE,
+    ERROR_STATUSES,
+    NOT_SEEN_THROUGH_FETCH,
+    error_body,
+    expect_status_error,
+    require_stopped,
+    same_body,
+)
+from ..target import PluginTarget, is_driver
 
 pytestmark = pytest.mark.asyncio
 
@@ -133,6 +142,93 @@ async def test_every_error_status_is_an_api_status_error_with_anams_body(
     _reached_anam(outcome)
     _stopped(outcome)
     expect_status_error(outcome, status, body)
+
+
+#: The statuses livekit-agents retries and this clause names: 408, 429 and every 5xx.
+RETRYABLE_STATUSES = tuple(s for s in ERROR_STATUSES if s in (408, 429) or s >= 500)
+#: Per plugin module: its start against an Anam answering every attempt with each error status
+#: (400-599), shared by the three clauses judged over that whole domain.
+_EVERY_STATUS: dict[str, dict[int, StartOutcome]] = {}
+
+
+async def _every_status(target: PluginTarget) -> dict[int, StartOutcome]:
+    """One start per error status, each answered to every attempt (about 2 ms a start in-process)."""
+    if target.module_name not in _EVERY_STATUS:
+        statuses = [s for s in ERROR_STATUSES if not (is_driver(target) and s in NOT_SEEN_THROUGH_FETCH)]
+        _EVERY_STATUS[target.module_name] = {
+            status: await _persistently(target, (status, error_body(status))) for status in statuses
+        }
+    return _EVERY_STATUS[target.module_name]
+
+
+def _listed(found: list[str], most: int = 5) -> str:
+    shown = "; ".join(found[:most])
+    return shown + (f"; and {len(found) - most} more" if len(found) > most else "")
+
+
+@pytest.mark.clause("answers.status-surfaced")
+async def test_every_error_status_in_the_domain_is_an_api_status_error(anam_target: PluginTarget) -> None:
+    """The clause's whole domain: each 4xx but 400 (rejection.surfaced's) and each 5xx, not only the
+    statuses Anam documents, since a proxy or an API change answers with any of them."""
+    await _premises(anam_target)
+    outcomes = await _every_status(anam_target)
+    wrong: list[str] = []
+    for status, outcome in outcomes.items():
+        if status == 400:
+            continue
+        _reached_anam(outcome)
+        _stopped(outcome)
+        failure = outcome.failure
+        if not (
+            failure is not None
+            and failure.kind == "api-status"
+            and failure.status == status
+            and same_body(failure.body, error_body(status))
+        ):
+            wrong.append(f"HTTP {status}: {failure}")
+    expect(
+        not wrong,
+        expected=f"APIStatusError with Anam's status and body for each of {len(outcomes) - 1} statuses "
+        "(401-599)",
+        actual=_listed(wrong),
+    )
+
+
+@pytest.mark.clause("retry.retryable-retried")
+async def test_every_retryable_status_is_tried_max_retry_plus_one_times(anam_target: PluginTarget) -> None:
+    """The clause's whole domain of statuses: 408, 429 and each 5xx, answered to every attempt."""
+    await _premises(anam_target)
+    outcomes = await _every_status(anam_target)
+    short: list[str] = []
+    for status in RETRYABLE_STATUSES:
+        outcome = outcomes[status]
+        _reached_anam(outcome)
+        if len(outcome.session_requests) < ATTEMPTS:
+            short.append(f"HTTP {status}: {len(outcome.session_requests)} attempt(s)")
+    expect(
+        not short,
+        expected=f"{ATTEMPTS} attempts for each of {len(RETRYABLE_STATUSES)} retryable statuses "
+        f"(408, 429, 500-599; max_retry={CONN_OPTIONS.max_retry})",
+        actual=_listed(short),
+    )
+
+
+@pytest.mark.clause("retry.bounded")
+async def test_no_error_status_is_tried_beyond_the_budget(anam_target: PluginTarget) -> None:
+    """The clause's whole domain of answers: every error status, answered to every attempt."""
+    await _premises(anam_target)
+    outcomes = await _every_status(anam_target)
+    over = [
+        f"HTTP {status}: {len(outcome.session_requests)}"
+        + (f", still retrying after {DEADLINE}s" if outcome.overran else "")
+        for status, outcome in outcomes.items()
+        if outcome.overran or len(outcome.session_requests) > ATTEMPTS
+    ]
+    expect(
+        not over,
+        expected=f"at most {ATTEMPTS} attempts for each of {len(outcomes)} error statuses (400-599)",
+        actual=_listed(over),
+    )
 
 
 def _persistent_failures(statuses: list[str]) -> Sequence[object]:
@@ -301,9 +397,15 @@ def _without_session_id() -> dict[str, object]:
     return answer
 
 
+#: The clause's domain: a 2xx Anam's clients read as a session (200, and 201 as the anam SDK also
+#: reads) without a sessionId, and a 2xx whose body is not a JSON object (not JSON, or another JSON
+#: value).
 MALFORMED = {
     "no-session-id": ScriptedReply(200, _without_session_id()),
+    "no-session-id-201": ScriptedReply(201, _without_session_id()),
     "not-json": ScriptedReply(200, text="<html><body>502 Bad Gateway</body></html>"),
+    "json-array": ScriptedReply(200, [_without_session_id()]),
+    "json-string": ScriptedReply(200, "session started"),
 }
 
 
@@ -319,7 +421,8 @@ async def test_a_malformed_success_is_an_api_error_not_a_session(
     handed_off = outcome.audio is not None and outcome.audio.destination is not None
     expect(
         _kind(outcome) in API_KINDS and outcome.error_during == "start" and not handed_off,
-        expected=f"start() to raise an APIError for a 200 answer ({case}) and hand no audio to an avatar",
+        expected=f"start() to raise an APIError for a {MALFORMED[case].status} answer ({case}) "
+        "and hand no audio to an avatar",
         actual=f"error {outcome.failure} during {outcome.error_during}, "
         f"audio {'handed to the avatar' if handed_off else 'kept'}",
     )

@@ -9,6 +9,7 @@ import pytest
 
 from ..differences import differences, one_line
 from ..expect import expect, require
+from ..harness.anam_rules import SIZE_RULES
 from ..harness.driver import Persona, start_avatar
 from ..harness.evidence import RecordedRequest, describe, in_full
 from ..harness.wire import pre_feature_body, with_token, without_dimensions
@@ -24,11 +25,12 @@ from ..target import PluginTarget
 
 pytestmark = pytest.mark.asyncio
 
-#: Anam's documented (model, width, height) combinations.
+#: Every (model, width, height) combination Anam documents as accepted: the whole domain of a
+#: supported pair, read from the double's rules (the one source of what Anam accepts).
 DOCUMENTED = [
-    pytest.param("cara-3", 720, 480, id="cara-3-720x480"),
-    pytest.param("cara-4-latest", 1152, 768, id="cara-4-1152x768"),
-    pytest.param("cara-4-stable", 768, 1152, id="cara-4-768x1152-portrait"),
+    pytest.param(model, width, height, id=f"{model}-{width}x{height}")
+    for model, (_default, accepted) in sorted(SIZE_RULES.items())
+    for width, height in sorted(accepted)
 ]
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from http import HTTPStatus
-
 import pytest
 
 from ..expect import expect, require
@@ -13,6 +11,8 @@ from ..harness.evidence import describe, in_full
 from ..premises import (
     DEADLINE,
     FINAL_4XX,
+    NOT_SEEN_THROUGH_FETCH,
+    error_body,
     expect_status_error,
     pair_sent_verbatim,
     require_persona_kept,
@@ -56,25 +56,9 @@ async def test_http_400_is_api_status_error_with_anams_body(anam_target: PluginT
     expect(not outcome.joined, expected="no avatar after a 400", actual="the avatar joined")
 
 
-#: Anam's own words for the refusals it documents; any other final 4xx gets a body of the same shape.
-DOCUMENTED_REFUSALS: dict[int, object] = {
-    400: UNSUPPORTED_PAIR_400,
-    401: {"error": "Unauthorized", "message": "Invalid API key"},
-    403: {"error": "Forbidden", "message": "Forbidden"},
-}
-#: fetch (undici, under Node's plugins) turns a 407 into a network error when no proxy is set: a
-#: plugin driven through a driver never sees that status, so a retry of it is a connection retry.
-NOT_SEEN_THROUGH_FETCH = frozenset({407})
-
-
 def refusal_body(status: int) -> object:
-    if status in DOCUMENTED_REFUSALS:
-        return DOCUMENTED_REFUSALS[status]
-    try:
-        phrase = HTTPStatus(status).phrase
-    except ValueError:
-        phrase = "Client Error"
-    return {"error": phrase, "message": f"{phrase} (HTTP {status})"}
+    """The unsupported pair's words for a 400; any other status gets :func:`error_body`'s."""
+    return UNSUPPORTED_PAIR_400 if status == 400 else error_body(status)
 
 
 @pytest.mark.clause("rejection.not-retried")

@@ -8,6 +8,7 @@ from livekit.agents.voice.room_io import ATTRIBUTE_PUBLISH_ON_BEHALF
 
 from ..expect import expect, violation
 from ..harness.anam_double import ENGINE_SESSION_PATH, SESSION_TOKEN_PATH
+from ..harness.anam_rules import SIZE_RULES
 from ..harness.driver import (
     ANAM_API_KEY,
     DEFAULT_AVATAR_IDENTITY,
@@ -113,14 +114,14 @@ async def test_livekit_token_admits_the_avatar_to_this_room(
     expect(actual == wanted, expected=str(wanted), actual=str(actual))
 
 
+#: Each documented model with the size Anam resolves when none is asked (the double's rules).
+DEFAULT_SIZES = [
+    pytest.param(model, default, id=model) for model, (default, _accepted) in sorted(SIZE_RULES.items())
+]
+
+
 @pytest.mark.clause("avatar.joins")
-@pytest.mark.parametrize(
-    ("model", "size"),
-    [
-        pytest.param("cara-3", (720, 480), id="cara-3"),
-        pytest.param("cara-4-latest", (1152, 768), id="cara-4"),
-    ],
-)
+@pytest.mark.parametrize(("model", "size"), DEFAULT_SIZES)
 async def test_avatar_joins_and_publishes_the_default_video(
     anam_target: PluginTarget, model: str, size: tuple[int, int]
 ) -> None:
