@@ -84,8 +84,9 @@ def _ensure_importable() -> None:
 def catalogue() -> list[Mutant]:
     """Every module of ``broken_plugins`` that declares what it breaks.
 
-    Helpers start with ``_``; a module with an empty ``BREAKS`` (a plugin from
-    before the feature) is not a mutant and has tests of its own.
+    Helpers start with ``_``; a module with an empty ``BREAKS`` (a plugin that
+    differs from the reference only where the contract leaves it open) is not a
+    mutant and has tests of its own.
     """
     _ensure_importable()
     package = importlib.import_module(PACKAGE)
