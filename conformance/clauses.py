@@ -191,9 +191,10 @@ CLAUSES: tuple[Clause, ...] = (
         "The session request is a POST of a JSON object to Anam's session endpoint with "
         "Authorization: Bearer <API key> and Content-Type application/json.",
         RELEASED,
-        domain="The session request of a plain start: method, path (either flow), Authorization Bearer "
-        "<API key>, Content-Type, a JSON object body; and, in every start, whether Anam accepted "
-        "the credentials (a 401 from the double blocks the check by this clause).",
+        domain="The session request of a start without options and of one with a pair: method, path "
+        "(either flow), Authorization Bearer <API key>, Content-Type, a JSON object body; and, in "
+        "every start, whether Anam accepted the credentials (a 401 from the double blocks the check "
+        "by this clause).",
     ),
     Clause(
         "avatar.token",
@@ -214,8 +215,9 @@ CLAUSES: tuple[Clause, ...] = (
         "After a successful start the avatar joins, publishes a video track at the size Anam "
         "resolved, and wait_for_join() resolves.",
         f"{PR}; livekit-agents AvatarSession.wait_for_join",
-        domain="Each documented model's default size (cara-3, cara-4-latest, cara-4-stable) and the "
-        "recorded default sessions; wait_for_join() asked after start() with nobody in the room "
+        domain="Each documented model's default size (cara-3, cara-4-latest, cara-4-stable), each with "
+        "the default avatar identity and a custom one, and the recorded default sessions; "
+        "wait_for_join() asked after start() with nobody in the room "
         "(it must stay pending), then again once the avatar has joined and published (it must "
         "resolve).",
     ),
@@ -225,8 +227,8 @@ CLAUSES: tuple[Clause, ...] = (
         "Agent audio handed to the avatar",
         "After start the agent's audio output streams to the avatar identity and waits for its video track.",
         RELEASED,
-        domain="A plain start and a replayed one: the audio output streams to the avatar identity and "
-        "waits for its video track.",
+        domain="A plain start with the default avatar identity and with a custom one, and a replayed "
+        "start: the audio output streams to that identity and waits for its video track.",
     ),
     Clause(
         "fields.persona-kept",

@@ -23,6 +23,7 @@ from ..implementations.driver_target import DriverTarget
 from .driver import (
     ANAM_API_KEY,
     CONN_OPTIONS,
+    DEFAULT_AVATAR_IDENTITY,
     DROP_IN_CLAUSE,
     JOIN_TIMEOUT,
     LIVEKIT_API_KEY,
@@ -141,6 +142,7 @@ async def drive_remote(
 ) -> None:
     """Start through the driver and wait for the join, into ``arrival.outcome``."""
     outcome, room = arrival.outcome, arrival.room
+    outcome.expected_identity = call.avatar_participant_identity or DEFAULT_AVATAR_IDENTITY
     arrival.release()  # the suite's room admits the avatar at once; the driver's room sees it when replayed
     driver = target.process
     started = await driver.arequest(

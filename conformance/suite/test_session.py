@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from livekit import api
 from livekit.agents.voice.room_io import ATTRIBUTE_PUBLISH_ON_BEHALF
 
-from ..expect import expect, violation
+from ..expect import expect, require, violation
 from ..harness.anam_double import ENGINE_SESSION_PATH, SESSION_TOKEN_PATH
 from ..harness.anam_rules import SIZE_RULES
 from ..harness.driver import (
@@ -14,6 +16,7 @@ from ..harness.driver import (
     DEFAULT_AVATAR_IDENTITY,
     LIVEKIT_API_KEY,
     LIVEKIT_API_SECRET,
+    NOT_GIVEN_OPTIONS,
     Persona,
     start_avatar,
 )
@@ -46,8 +49,19 @@ async def test_start_sends_one_session_request(anam_target: PluginTarget) -> Non
 
 
 @pytest.mark.clause("request.shape")
-async def test_session_request_is_an_authorized_json_post(anam_target: PluginTarget) -> None:
-    outcome = await start_avatar(anam_target, persona=Persona(avatar_model="cara-3"))
+@pytest.mark.parametrize(
+    "options",
+    [
+        pytest.param(NOT_GIVEN_OPTIONS, id="no-options"),
+        pytest.param(
+            {"video_width": 720, "video_height": 480},
+            id="with-dimensions",
+            marks=pytest.mark.needs("SessionOptions"),
+        ),
+    ],
+)
+async def test_session_request_is_an_authorized_json_post(anam_target: PluginTarget, options: Any) -> None:
+    outcome = await start_avatar(anam_target, persona=Persona(avatar_model="cara-3"), session_options=options)
     request = outcome.session_request
     expect(request.method == "POST", expected="POST", actual=request.method)
     expect(
@@ -122,13 +136,23 @@ DEFAULT_SIZES = [
 
 @pytest.mark.clause("avatar.joins")
 @pytest.mark.parametrize(("model", "size"), DEFAULT_SIZES)
+@pytest.mark.parametrize("identity", [None, "custom-avatar"], ids=["default-identity", "custom-identity"])
 async def test_avatar_joins_and_publishes_the_default_video(
-    anam_target: PluginTarget, model: str, size: tuple[int, int]
+    anam_target: PluginTarget, model: str, size: tuple[int, int], identity: str | None
 ) -> None:
-    outcome = await start_avatar(anam_target, persona=Persona(avatar_model=model))
+    outcome = await start_avatar(
+        anam_target, persona=Persona(avatar_model=model), avatar_participant_identity=identity
+    )
     outcome.require_started()
     outcome.require_admitted()
     avatar = outcome.avatar
+    # Who the avatar joins as is the token's to say: waiting for the identity asked is this clause's.
+    require(
+        avatar is None or avatar.identity == outcome.expected_identity,
+        by="avatar.token",
+        expected=f"the LiveKit token to name the avatar {outcome.expected_identity!r}",
+        actual=f"it joined as {avatar.identity!r}" if avatar else "no avatar",
+    )
     published = (avatar.video_width, avatar.video_height) if avatar else None
     expect(
         outcome.joined and avatar is not None and avatar.identity == outcome.expected_identity,
@@ -141,9 +165,12 @@ async def test_avatar_joins_and_publishes_the_default_video(
 
 
 @pytest.mark.clause("avatar.audio-handoff")
+@pytest.mark.parametrize("identity", [None, "custom-avatar"], ids=["default-identity", "custom-identity"])
 async def test_agent_audio_streams_to_the_avatar_once_it_has_video(
-    anam_target: PluginTarget,
+    anam_target: PluginTarget, identity: str | None
 ) -> None:
-    outcome = await start_avatar(anam_target, persona=Persona(avatar_model="cara-3"))
+    outcome = await start_avatar(
+        anam_target, persona=Persona(avatar_model="cara-3"), avatar_participant_identity=identity
+    )
     outcome.require_started()
     expect_audio_to_avatar(outcome)
