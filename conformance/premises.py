@@ -25,10 +25,12 @@ from .differences import (
 )
 from .expect import Blocked, expect, require, violation
 from .harness.anam_rules import Acceptance, judge_session_request
-from .harness.driver import CONN_OPTIONS, RETRYABLE_4XX, Persona, StartOutcome, start_avatar
 from .harness.evidence import RecordedRequest
+from .harness.outcome import StartOutcome
+from .harness.start import ANAM_API_KEY, CONN_OPTIONS, RETRYABLE_4XX, start_avatar
 from .harness.wire import pre_feature_body
-from .target import PluginTarget
+from .port.call import Persona
+from .port.implementation import Implementation
 
 
 def sent_dimensions(body: Any) -> dict[str, Any] | None:
@@ -98,7 +100,7 @@ def expect_same_request(sent: Any, expected: Any, *, dimensions_asked: bool, cla
     violation(what, with_bodies(summary, expected, sent))
 
 
-async def require_supported_pair_forwarded(target: PluginTarget, persona: Persona) -> None:
+async def require_supported_pair_forwarded(target: Implementation, persona: Persona) -> None:
     """The model's own default pair, asked explicitly, goes out verbatim (``dims.verbatim``).
 
     What a plugin does with a pair Anam refuses is only a downgrade if it
@@ -152,11 +154,6 @@ DEADLINE = 3.0
 
 #: Every status an error answer can have: the domain of the clauses about Anam's error answers.
 ERROR_STATUSES = tuple(range(400, 600))
-#: Statuses fetch (undici, under Node's plugins) answers itself: a 407 becomes a network error when
-#: no proxy is set, and a 421 (Misdirected Request) is sent again once on a new connection before
-#: the plugin sees it. Through a driver they judge the HTTP client, not the plugin, so they are
-#: left out of the status domains there.
-NOT_SEEN_THROUGH_FETCH = frozenset({407, 421})
 #: Anam's own words for the errors it documents; any other status gets a body of the same shape.
 DOCUMENTED_ERRORS: dict[int, object] = {
     401: {"error": "Unauthorized", "message": "Invalid API key"},
@@ -187,6 +184,27 @@ def require_stopped(outcome: StartOutcome, attempts: int = ATTEMPTS, deadline: f
         expected=f"at most {attempts} attempts, then an end",
         actual=f"{len(outcome.session_requests)} session requests"
         + (f", still retrying after {deadline}s" if outcome.overran else ""),
+    )
+
+
+def require_plain_start(plain: StartOutcome) -> None:
+    """A plain start is accepted by Anam and sends one session request (the premise of every check of
+    Anam's other answers): Anam took its credentials (``request.shape``; asked only of a start that
+    sent its request) and it succeeded with one session request (``session.one-request``)."""
+    requests = len(plain.session_requests)
+    first = plain.session_requests[0].header("Authorization") if requests else None
+    require(
+        requests == 0 or first == f"Bearer {ANAM_API_KEY}",
+        by="request.shape",
+        expected="the session request authorized with Bearer <API key>",
+        actual="another Authorization",
+    )
+    started = plain.failure is None or plain.error_during == "wait_for_join"
+    require(
+        requests == 1 and started,
+        by="session.one-request",
+        expected="a plain start() to succeed with one session request",
+        actual=f"{requests} session request(s), error {'None' if started else plain.failure}",
     )
 
 

@@ -22,7 +22,9 @@ from . import report as reporting
 from .clauses import Level, UnknownClause, clause
 from .expect import NOTE_PROPERTY, Blocked, ClauseViolation, SuiteError
 from .implementations import specs
-from .target import ENV_VAR, OPTION, REFERENCE_MODULE, Target, TargetError, is_driver, load_target
+from .implementations.loading import ENV_VAR, OPTION, REFERENCE_MODULE, TargetError, load_target
+from .port.description import CAPABILITIES, Surface
+from .port.implementation import Implementation
 
 #: The suite's further parts, each a pytest plugin module of its own (options, fixtures, hooks).
 pytest_plugins: list[str] = [
@@ -35,16 +37,16 @@ pytest_plugins: list[str] = [
 #: Where the suite's own modules live: the checkout's ``conformance/`` folder under an editable
 #: install, ``site-packages/anam_conformance`` from a wheel.
 PACKAGE_DIR = Path(__file__).resolve().parent
-TARGET_KEY = pytest.StashKey[Target]()
+TARGET_KEY = pytest.StashKey[Implementation]()
 FROZE_KEY = pytest.StashKey[bool]()
 CLAUSE_PROPERTY = "anam_clauses"
 ORDER_PROPERTY = "anam_order"
 
 #: Optional parts of the public surface a test may need, and how to tell the plugin has them.
-FEATURES: dict[str, Callable[[Target], bool]] = {
-    "SessionOptions": lambda t: t.session_options is not None,
-    "DirectorNotes": lambda t: t.director_notes is not None,
-    "show_ai_avatar_disclosure": lambda t: "show_ai_avatar_disclosure" in t.session_option_fields(),
+FEATURES: dict[str, Callable[[Surface], bool]] = {
+    "SessionOptions": lambda s: s.session_options,
+    "DirectorNotes": lambda s: s.director_notes,
+    "show_ai_avatar_disclosure": lambda s: s.takes_option("show_ai_avatar_disclosure"),
 }
 
 
@@ -78,8 +80,8 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.addinivalue_line(
         "markers",
-        "implementation(kind): a check that reads one kind of target only (python: introspects its "
-        "objects; driver: reads what its driver describes); the other kind is judged by its twin",
+        "capability(name): a check that needs what only some implementations offer the harness "
+        f"({', '.join(CAPABILITIES)}); elsewhere it is skipped and its twin judges the clause",
     )
     config.pluginmanager.register(ConformanceRun(config), "anam-conformance-run")
 
@@ -102,9 +104,8 @@ def target_module(config: pytest.Config) -> str:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     target = config.stash.get(TARGET_KEY, None)
-    close = getattr(target, "close", None)
-    if callable(close):
-        close()  # the driver process lives as long as the run
+    if target is not None:
+        target.close()  # whatever the implementation runs lives as long as the run
 
 
 def _say_to(config: pytest.Config) -> Callable[[str], None]:
@@ -117,7 +118,7 @@ def _say_to(config: pytest.Config) -> Callable[[str], None]:
     return say
 
 
-def _target(config: pytest.Config) -> Target:
+def _target(config: pytest.Config) -> Implementation:
     if TARGET_KEY not in config.stash:
         try:
             config.stash[TARGET_KEY] = load_target(target_module(config), _say_to(config))
@@ -161,7 +162,24 @@ def _thaw(config: pytest.Config) -> None:
         gc.unfreeze()
 
 
+def snapshots_pin_the_reference(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The request snapshots are written from the reference plugin only, never from the one judged."""
+    if not any("request_snapshot" in getattr(item, "fixturenames", ()) for item in items):
+        return
+    # Imported here: a module of ``pytest_plugins`` imported before pytest registers it is not rewritten.
+    from .snapshot_storage import UPDATE_OPTIONS
+
+    updating = [flag for dest, flag in UPDATE_OPTIONS.items() if getattr(config.option, dest, False)]
+    module = target_module(config)
+    if updating and module != REFERENCE_MODULE:
+        raise pytest.UsageError(
+            f"{updating[0]}: the request snapshots pin the reference plugin ({REFERENCE_MODULE}); "
+            f"they are never written from another plugin ({OPTION}={module})"
+        )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    snapshots_pin_the_reference(config, items)
     clause_items = [(item, _clause_ids(item)) for item in items]
     unjudged = [item.nodeid for item, ids in clause_items if not ids and _in_suite(item)]
     if unjudged:
@@ -170,15 +188,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     clause_items = [(item, ids) for item, ids in clause_items if ids]
     if not clause_items:
         return
-    target = _target(config)
-    kind = "driver" if is_driver(target) else "python"
-    language = str(getattr(target, "language", "python"))
+    described = _target(config).describe()
+    language = described.language
     for order, (item, ids) in enumerate(clause_items):
         item.user_properties.append((CLAUSE_PROPERTY, ids))
         item.user_properties.append((ORDER_PROPERTY, order))
-        kinds = [k for mark in item.iter_markers("implementation") for k in mark.args]
-        if kinds and kind not in kinds:
-            item.add_marker(pytest.mark.skip(reason=f"judged for a {kind} target by its twin check"))
+        needed = [c for mark in item.iter_markers("capability") for c in mark.args]
+        unknown = [c for c in needed if c not in CAPABILITIES]
+        if unknown:
+            raise pytest.UsageError(f"{item.nodeid}: unknown capability {unknown[0]!r}")
+        lacking = [c for c in needed if not described.capabilities.offers(c)]
+        if lacking:
+            item.add_marker(
+                pytest.mark.skip(
+                    reason=f"{described.module} offers no {lacking[0]}: judged by its twin check"
+                )
+            )
             continue
         absent = [i for i in ids if not clause(i).applies_to(language)]
         if absent:
@@ -193,10 +218,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             for feature in mark.args:
                 if feature not in FEATURES:
                     raise pytest.UsageError(f"{item.nodeid}: unknown feature {feature!r}")
-                if not FEATURES[feature](target):
+                if not FEATURES[feature](described.surface):
                     item.add_marker(
                         pytest.mark.skip(
-                            reason=f"{reporting.UNIMPLEMENTED_PREFIX}{target.module_name} has no {feature}"
+                            reason=f"{reporting.UNIMPLEMENTED_PREFIX}{described.module} has no {feature}"
                         )
                     )
 
@@ -232,8 +257,8 @@ def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> 
 
 
 @pytest.fixture(scope="session")
-def anam_target(request: pytest.FixtureRequest) -> Target:
-    """The plugin under test, as named by ``--anam-plugin``."""
+def anam_target(request: pytest.FixtureRequest) -> Implementation:
+    """The implementation under test, as named by ``--anam-plugin``, behind the port."""
     return _target(request.config)
 
 
@@ -409,9 +434,9 @@ class ConformanceRun:
     def _judged(self) -> tuple[dict[str, Any], list[reporting.ClauseResult]] | None:
         if not self.records:
             return None
-        target = _target(self.config)
-        surface = {name for name, offered in FEATURES.items() if offered(target)}
-        return target.describe(), reporting.judge(self.records, surface)
+        described = _target(self.config).describe()
+        surface = {name for name, offered in FEATURES.items() if offered(described.surface)}
+        return described.as_report(), reporting.judge(self.records, surface)
 
     def report(self) -> dict[str, Any] | None:
         """The run's JSON report, for renderings other than this module's own."""

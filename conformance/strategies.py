@@ -21,8 +21,8 @@ from typing import Any, Literal
 from hypothesis import strategies as st
 
 from .harness.anam_rules import SIZE_RULES
-from .harness.driver import NOT_GIVEN_OPTIONS, Persona
-from .target import Target
+from .port.call import NOT_GIVEN_OPTIONS, Persona, SessionOptionsArg
+from .port.description import Description
 
 Presence = Literal["neither", "width-only", "height-only", "both"]
 HALF: tuple[Presence, ...] = ("width-only", "height-only")
@@ -44,11 +44,12 @@ class Surface:
     director_notes: bool
 
     @classmethod
-    def of(cls, target: Target) -> Surface:
+    def of(cls, described: Description) -> Surface:
+        surface = described.surface
         return cls(
-            session_options=target.session_options is not None,
-            disclosure="show_ai_avatar_disclosure" in target.session_option_fields(),
-            director_notes=target.director_notes is not None,
+            session_options=surface.session_options,
+            disclosure=surface.takes_option("show_ai_avatar_disclosure"),
+            director_notes=surface.director_notes,
         )
 
 
@@ -62,8 +63,8 @@ class Scenario:
     disclosure: bool | None = None
 
     @property
-    def session_options(self) -> Mapping[str, Any] | Any:
-        """What :func:`~anam_conformance.harness.driver.start_avatar` takes."""
+    def session_options(self) -> SessionOptionsArg:
+        """What :func:`~anam_conformance.harness.start.start_avatar` takes."""
         return NOT_GIVEN_OPTIONS if self.options is None else self.options
 
     @property
@@ -221,8 +222,8 @@ def _scenario(
     return Scenario(shape.persona, shape.presence, _options(shape, width, height), shape.disclosure)
 
 
-def scenarios(target: Target, *presences: Presence) -> st.SearchStrategy[Scenario]:
+def scenarios(described: Description, *presences: Presence) -> st.SearchStrategy[Scenario]:
     """Calls in the given presence states (all four when none is named) the plugin can be asked."""
-    express = as_javascript if getattr(target, "language", "python") == "javascript" else _as_is
-    shapes = _shapes(Surface.of(target), presences or ("neither", "width-only", "height-only", "both"))
+    express = _as_is if described.capabilities.exact_numbers else as_javascript
+    shapes = _shapes(Surface.of(described), presences or ("neither", "width-only", "height-only", "both"))
     return _scenario(st.sampled_from(shapes), express)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from anam_conformance.expect import Blocked, ClauseViolation, require, violation
-from anam_conformance.harness.remote import wait_for_join_failure
+from anam_conformance.implementations.protocol import wait_for_join_failure
 from details import contradictions
 
 #: The driver's waitForJoin() states (drivers/PROTOCOL.md, ``avatar-events``).

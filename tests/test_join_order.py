@@ -10,24 +10,24 @@ from __future__ import annotations
 
 import pytest
 from anam_conformance.expect import ClauseViolation
-from anam_conformance.harness.driver import Persona, StartOutcome, start_avatar
+from anam_conformance.harness.outcome import StartOutcome
+from anam_conformance.harness.start import start_avatar
+from anam_conformance.implementations.loading import load_target
+from anam_conformance.port import Persona
 from anam_conformance.premises import expect_join_waits_for_the_avatar
-from anam_conformance.target import load_module_target
 from details import contradictions
 
 
 @pytest.mark.asyncio
 async def test_the_references_wait_is_pending_until_the_avatar_comes_then_resolves() -> None:
-    outcome = await start_avatar(
-        load_module_target("plugin_under_test"), persona=Persona(avatar_model="cara-3")
-    )
+    outcome = await start_avatar(load_target("plugin_under_test"), persona=Persona(avatar_model="cara-3"))
     assert outcome.wait_before_arrival == "pending"
     assert outcome.joined and outcome.avatar is not None
 
 
 @pytest.mark.asyncio
 async def test_a_start_without_the_frameworks_start_resolves_before_the_avatar_comes() -> None:
-    target = load_module_target("broken_plugins.join_not_tracked")
+    target = load_target("broken_plugins.join_not_tracked")
     outcome = await start_avatar(target, persona=Persona(avatar_model="cara-3"))
     assert outcome.wait_before_arrival == "resolved"
     assert outcome.joined  # asked only after the arrival, it would have passed

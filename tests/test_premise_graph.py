@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 from anam_conformance.expect import Blocked
-from anam_conformance.harness.driver import StartOutcome
 from anam_conformance.harness.evidence import RecordedRequest
+from anam_conformance.harness.outcome import StartOutcome
 from details import blocking_cycles, cycles
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from anam_conformance.harness import driver
+from anam_conformance.harness import start as driver
 
 JWT = re.compile(r"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.")
 

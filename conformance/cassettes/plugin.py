@@ -19,8 +19,9 @@ import pytest
 
 from ..expect import ClauseViolation
 from ..harness.anam_double import SESSION_TOKEN_PATH
-from ..harness.driver import Persona, start_avatar
-from ..target import Target
+from ..harness.start import start_avatar
+from ..port.call import Persona
+from ..port.implementation import Implementation
 from .library import (
     FLOWS,
     SCENARIOS,
@@ -87,7 +88,7 @@ def load(name: str, flow: Flow, directory: Path | None = None) -> CassetteFile:
 
 
 @pytest.fixture(scope="session")
-def anam_wire_flow(anam_target: Target) -> Flow:
+def anam_wire_flow(anam_target: Implementation) -> Flow:
     """Which wire flow the plugin speaks, seen from a start against the Anam double (which speaks both).
 
     The flow is the path of the one request that carries the persona; a start that
@@ -104,7 +105,7 @@ def anam_wire_flow(anam_target: Target) -> Flow:
 
 
 @pytest.fixture
-def anam_replay(anam_target: Target, anam_wire_flow: Flow, request: pytest.FixtureRequest) -> Replay:
+def anam_replay(anam_target: Implementation, anam_wire_flow: Flow, request: pytest.FixtureRequest) -> Replay:
     """``await anam_replay(scenario_name, **start_kwargs)``: one start against that scenario's cassette."""
     directory = cassette_directory(request.config)
 

@@ -31,9 +31,9 @@ from ..harness.anam_double import (
     SessionStart,
 )
 from ..harness.anam_rules import Acceptance, judge_session_request
-from ..harness.driver import Persona
-from ..harness.livekit_doubles import AGENT_IDENTITY, ROOM_NAME, verify_avatar_token
+from ..harness.avatar import verify_avatar_token
 from ..harness.wire import pre_feature_body
+from ..port.call import AGENT_IDENTITY, ROOM_NAME, Persona
 from .library import Flow, Scenario, cassette_path, make_vcr
 
 LIVE_API_URL = "https://api.anam.ai"

@@ -20,32 +20,30 @@ JSON-aware, token-masked matching), and records the ones nothing answers.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from unittest import mock
 
 import aiohttp
+from aiohttp import web
 from pytest_recording.network import blocking_context
 from vcr.errors import CannotOverwriteExistingCassetteException
 from yarl import URL
 
 from ..harness.anam_double import ENGINE_SESSION_PATH, SessionStart
-from ..harness.driver import (
-    LIVEKIT_URL,
-    NOT_GIVEN_OPTIONS,
-    AvatarArrival,
-    Call,
-    Persona,
-    StartOutcome,
-    drive,
-)
+from ..harness.avatar import AvatarArrival
 from ..harness.evidence import RecordedRequest, parse_json
-from ..harness.livekit_doubles import FakeRoom
-from ..target import Target, is_driver
+from ..harness.outcome import StartOutcome
+from ..harness.start import ANAM_API_KEY, CONN_OPTIONS, LIVEKIT, LIVEKIT_API_KEY, LIVEKIT_API_SECRET, drive
+from ..port.call import NOT_GIVEN_OPTIONS, Persona, RoomSpec, SessionOptionsArg, StartCall
+from ..port.implementation import Implementation
 from .library import CassetteFile, make_vcr
 from .matching import body_json
+
+#: Serves a cassette to a start: yields the URL the implementation is pointed at.
+Serving = Callable[[CassetteFile, "ReplayOutcome", Callable[[], None]], AbstractAsyncContextManager[str]]
 
 
 @dataclass
@@ -65,7 +63,7 @@ def _sent(method: str, url: Any, kwargs: Mapping[str, Any]) -> RecordedRequest:
 
 
 @contextmanager
-def _observed(outcome: ReplayOutcome, on_started: Any) -> Iterator[None]:
+def _observed(outcome: ReplayOutcome, on_started: Callable[[], None]) -> Iterator[None]:
     """Wrap vcrpy's patched ``ClientSession._request`` to see every request the plugin sends."""
     played = aiohttp.ClientSession._request
 
@@ -87,24 +85,24 @@ def _observed(outcome: ReplayOutcome, on_started: Any) -> Iterator[None]:
 
 
 async def replay_start(
-    target: Target,
+    target: Implementation,
     cassette: CassetteFile,
     *,
     persona: Persona | None = None,
-    session_options: Mapping[str, Any] | Any = NOT_GIVEN_OPTIONS,
+    session_options: SessionOptionsArg = NOT_GIVEN_OPTIONS,
     avatar_participant_identity: str | None = None,
 ) -> ReplayOutcome:
-    """Start the plugin's avatar once, its requests answered by ``cassette``."""
+    """Start the implementation's avatar once, its requests answered by ``cassette``."""
     outcome = ReplayOutcome()
-    outcome.room = FakeRoom()
-    arrival = AvatarArrival(outcome.room, outcome)
+    room = RoomSpec()
+    arrival = AvatarArrival(room.name, outcome, api_key=LIVEKIT_API_KEY, api_secret=LIVEKIT_API_SECRET)
     track = cassette.track
 
     def on_started() -> None:
         tokens = [r.livekit_token for r in outcome.requests if r.livekit_token]
         start = SessionStart(
             session_id=f"replayed-{len(outcome.sessions) + 1}",
-            livekit_url=LIVEKIT_URL,
+            livekit_url=LIVEKIT.url,
             livekit_token=tokens[-1] if tokens else "",
             width=int(track["width"]) if track else 0,
             height=int(track["height"]) if track else 0,
@@ -115,26 +113,39 @@ async def replay_start(
         else:
             arrival.session_started(start)
 
-    call = Call(persona or Persona(), session_options, avatar_participant_identity)
-    if is_driver(target):
-        await _replay_remote(target, call, cassette, outcome, arrival, on_started)
-        return outcome
+    # vcrpy reaches only this process's HTTP client; anything else is served the cassette over loopback.
+    serving: Serving = (
+        _through_the_client if target.describe().capabilities.shared_http_client else _over_loopback
+    )
+    async with serving(cassette, outcome, on_started) as api_url:
+        call = StartCall(
+            persona=persona or Persona(),
+            api_url=api_url,
+            api_key=ANAM_API_KEY,
+            livekit=LIVEKIT,
+            room=room,
+            session_options=session_options,
+            avatar_identity=avatar_participant_identity,
+            conn_options=CONN_OPTIONS,
+        )
+        await drive(target, call, arrival, lambda: bool(outcome.sessions))
+    if outcome.premise is not None:
+        raise outcome.premise
+    return outcome
+
+
+@asynccontextmanager
+async def _through_the_client(
+    cassette: CassetteFile, outcome: ReplayOutcome, on_started: Callable[[], None]
+) -> AsyncIterator[str]:
+    """vcrpy answers at the aiohttp client, with every socket blocked."""
     recorder = make_vcr("none")
     with (
         blocking_context(),
         recorder.use_cassette(str(cassette.path), allow_playback_repeats=True),
         _observed(outcome, on_started),
     ):
-        await drive(
-            target,  # type: ignore[arg-type]
-            call,
-            api_url=cassette.base_url,
-            arrival=arrival,
-            session_started=lambda: bool(outcome.sessions),
-        )
-    if outcome.premise is not None:
-        raise outcome.premise
-    return outcome
+        yield cassette.base_url
 
 
 def _recorded_answer(cassette: CassetteFile, method: str, path: str, body: Any) -> dict[str, Any] | None:
@@ -153,18 +164,11 @@ def _recorded_answer(cassette: CassetteFile, method: str, path: str, body: Any) 
     return None
 
 
-async def _replay_remote(
-    target: Any,
-    call: Call,
-    cassette: CassetteFile,
-    outcome: ReplayOutcome,
-    arrival: AvatarArrival,
-    on_started: Any,
-) -> None:
-    """The cassette served over loopback HTTP to a driven implementation."""
-    from aiohttp import web
-
-    from ..harness.remote import drive_remote
+@asynccontextmanager
+async def _over_loopback(
+    cassette: CassetteFile, outcome: ReplayOutcome, on_started: Callable[[], None]
+) -> AsyncIterator[str]:
+    """The cassette served by a small HTTP server on loopback, for a client vcrpy cannot patch."""
 
     async def answer(request: web.Request) -> web.Response:
         text = await request.text()
@@ -191,14 +195,6 @@ async def _replay_remote(
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     try:
-        await drive_remote(
-            target,
-            call,
-            api_url=f"http://127.0.0.1:{runner.addresses[0][1]}",
-            arrival=arrival,
-            session_started=lambda: bool(outcome.sessions),
-        )
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
     finally:
         await runner.cleanup()
-    if outcome.premise is not None:
-        raise outcome.premise

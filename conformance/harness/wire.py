@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .driver import LIVEKIT_URL, Persona
+from ..port.call import Persona
+from .start import LIVEKIT_URL
 
 LLM_ID = "CUSTOMER_CLIENT_V1"
 DIMENSION_KEYS = ("videoWidth", "videoHeight")

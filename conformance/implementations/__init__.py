@@ -1,9 +1,8 @@
-"""Implementations under test, each behind the same harness.
+"""The implementations under test, each behind the one port (:mod:`anam_conformance.port`).
 
-Implementation -> harness -> Anam double: an implementation is either a Python
-module driven in-process (:class:`anam_conformance.target.PluginTarget`) or one in
-another language driven out of process over the JSON-lines driver protocol
-(:class:`.driver_target.DriverTarget`, ``drivers/PROTOCOL.md``). The harness
-(``conformance/harness/``) starts either against the same Anam double and the
-same simulated avatar, and the checks judge the same language-neutral facts.
+Two adapters: a Python module run in the suite's own process
+(:mod:`.in_process`), and a program in any language driven out of process over
+the JSON-lines driver protocol (:mod:`.driven`, ``drivers/PROTOCOL.md``).
+:mod:`.loading` turns ``--anam-plugin`` into one of them; nothing above this
+package asks which it got.
 """

@@ -24,7 +24,7 @@ import os
 import queue
 import subprocess
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -83,9 +83,13 @@ class DriverProtocolError(DriverError):
     """The driver printed something that is not a valid protocol message, or reported its own failure."""
 
 
+class RequestOutsideProtocol(SuiteError):
+    """The suite was about to send a command the protocol does not allow: its own bug, never the driver's."""
+
+
 @cache
 def _validator() -> Any:
-    """The JSON Schema of every message a driver sends (``drivers/protocol.schema.json``)."""
+    """The JSON Schema of every message either side sends (``drivers/protocol.schema.json``)."""
     import jsonschema
 
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
@@ -94,9 +98,17 @@ def _validator() -> Any:
     return cls(schema)
 
 
-def schema_problem(message: Any, command: str) -> str | None:
+def schema_problem(message: object, command: str) -> str | None:
     """Why ``message`` is not a valid answer to ``command`` (None when it is)."""
-    envelope = {"command": command, "answer": message}
+    return _problem({"command": command, "answer": message})
+
+
+def request_problem(message: object, command: str) -> str | None:
+    """Why ``message`` is not a valid ``command`` for a driver (None when it is): the suite's own bug."""
+    return _problem({"command": command, "request": message})
+
+
+def _problem(envelope: dict[str, object]) -> str | None:
     errors = sorted(_validator().iter_errors(envelope), key=lambda e: list(e.absolute_path))
     if not errors:
         return None
@@ -177,7 +189,7 @@ class DriverProcess:
             process.wait(timeout=3)
 
     # -- commands --------------------------------------------------------------------------
-    def request(self, command: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    def request(self, command: str, params: Mapping[str, object] | None = None) -> dict[str, object]:
         """Send one command and return its ``result``; any misbehaviour raises a :class:`DriverError`.
 
         A driver that crashed, hung or printed garbage once is not started again: the run has no
@@ -202,12 +214,17 @@ class DriverProcess:
                     self._broken = error
                 raise
 
-    def _request(self, command: str, params: dict[str, Any] | None) -> dict[str, Any]:
+    def _request(self, command: str, params: Mapping[str, object] | None) -> dict[str, object]:
+        message: dict[str, object] = {"id": self._ids + 1, "command": command, **(params or {})}
+        problem = request_problem(message, command)
+        if problem is not None:
+            raise RequestOutsideProtocol(
+                f"the suite's {command!r} for driver {self.name} is outside the protocol ({problem})"
+            )
         if self._process is None or self._process.poll() is not None:
             self._process = self._spawn()
         process = self._process
         self._ids += 1
-        message = {"id": self._ids, "command": command, **(params or {})}
         try:
             assert process.stdin is not None
             process.stdin.write(json.dumps(message) + "\n")
@@ -233,9 +250,9 @@ class DriverProcess:
             raise DriverCrashed(
                 self.name, f"exited with code {code} during {command!r}", self._printed(process)
             )
-        return self._answer(process, command, message["id"], line)
+        return self._answer(process, command, self._ids, line)
 
-    async def arequest(self, command: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    async def arequest(self, command: str, params: Mapping[str, object] | None = None) -> dict[str, object]:
         """:meth:`request` from a coroutine, leaving the loop free (the Anam double runs on it)."""
         return await asyncio.to_thread(self.request, command, params)
 
@@ -246,7 +263,7 @@ class DriverProcess:
 
     def _answer(
         self, process: subprocess.Popen[str], command: str, sent_id: int, line: str
-    ) -> dict[str, Any]:
+    ) -> dict[str, object]:
         def garbage(problem: str) -> DriverProtocolError:
             self._process = None
             process.kill()
@@ -269,5 +286,5 @@ class DriverProcess:
                 self.stderr_tail(4),
             )
         self._answered_once = True
-        result: dict[str, Any] = answer["result"]
+        result: dict[str, object] = answer["result"]
         return result

@@ -9,31 +9,33 @@ timeout, against a double that holds the request.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 import pytest
-from livekit.agents import APIConnectOptions
 
 from ..expect import expect, require
 from ..harness.anam_double import STALL, ScriptedReply
 from ..harness.anam_rules import DEFAULT_RULES
-from ..harness.driver import ANAM_API_KEY, CONN_OPTIONS, Persona, StartOutcome, start_avatar
 from ..harness.evidence import describe, in_full
-from ..harness.facts import API_KINDS, CONNECTION_KINDS
+from ..harness.outcome import StartOutcome
+from ..harness.start import CONN_OPTIONS, start_avatar
 from ..harness.transport import CONNECTION_FAULTS, TIMEOUT_FAULTS
+from ..port.call import ConnOptions, Persona
+from ..port.facts import API_KINDS, CONNECTION_KINDS
+from ..port.implementation import Implementation
 from ..premises import (
     ATTEMPTS,
     DEADLINE,
     ERROR_STATUSES,
-    NOT_SEEN_THROUGH_FETCH,
     error_body,
     expect_status_error,
+    require_plain_start,
     require_stopped,
     same_body,
 )
-from ..target import PluginTarget, is_driver
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.usefixtures("plain_start")]
 
 PERSONA = Persona(avatar_model="cara-4-latest")
 
@@ -73,35 +75,10 @@ RETRYABLE_ANSWERS: dict[str, tuple[int, dict[str, str]]] = {
 RETRYABLE_FAULTS = CONNECTION_FAULTS + TIMEOUT_FAULTS
 
 
-#: Per plugin module: a plain start's facts, the premises of every check here (one start per run).
-_BASELINE: dict[str, tuple[bool, int, str]] = {}
-
-
-async def _premises(target: PluginTarget) -> None:
-    """A plain start is accepted by Anam and sends one session request; other clauses own both."""
-    if target.module_name not in _BASELINE:
-        plain = await start_avatar(target, persona=PERSONA, deadline=DEADLINE)
-        first = plain.session_requests[0].header("Authorization") if plain.session_requests else None
-        started = plain.failure is None or plain.error_during == "wait_for_join"
-        _BASELINE[target.module_name] = (
-            first == f"Bearer {ANAM_API_KEY}",
-            len(plain.session_requests),
-            "None" if started else str(plain.failure),
-        )
-    authorized, requests, error = _BASELINE[target.module_name]
-    # Whether Anam took the credentials is only asked of a start that sent its request.
-    require(
-        requests == 0 or authorized,
-        by="request.shape",
-        expected="the session request authorized with Bearer <API key>",
-        actual="another Authorization",
-    )
-    require(
-        requests == 1 and error == "None",
-        by="session.one-request",
-        expected="a plain start() to succeed with one session request",
-        actual=f"{requests} session request(s), error {error}",
-    )
+@pytest.fixture(scope="session")
+def plain_start(anam_target: Implementation) -> None:
+    """A plain start, once a run: the premises of every check here, each owned by another clause."""
+    require_plain_start(asyncio.run(start_avatar(anam_target, persona=PERSONA, deadline=DEADLINE)))
 
 
 def _reached_anam(outcome: StartOutcome) -> None:
@@ -127,16 +104,15 @@ def _stopped_within(outcome: StartOutcome, attempts: int) -> None:
     )
 
 
-async def _persistently(target: PluginTarget, answer: tuple[int, object]) -> StartOutcome:
+async def _persistently(target: Implementation, answer: tuple[int, object]) -> StartOutcome:
     return await start_avatar(target, persona=PERSONA, always=ScriptedReply(*answer), deadline=DEADLINE)
 
 
 @pytest.mark.clause("answers.status-surfaced")
 @pytest.mark.parametrize("case", [*FINAL_ANSWERS, *RETRYABLE_ANSWERS])
 async def test_every_error_status_is_an_api_status_error_with_anams_body(
-    anam_target: PluginTarget, case: str
+    anam_target: Implementation, case: str
 ) -> None:
-    await _premises(anam_target)
     status, body = FINAL_ANSWERS.get(case) or RETRYABLE_ANSWERS[case]
     outcome = await _persistently(anam_target, (status, body))
     _reached_anam(outcome)
@@ -146,19 +122,21 @@ async def test_every_error_status_is_an_api_status_error_with_anams_body(
 
 #: The statuses livekit-agents retries and this clause names: 408, 429 and every 5xx.
 RETRYABLE_STATUSES = tuple(s for s in ERROR_STATUSES if s in (408, 429) or s >= 500)
-#: Per plugin module: its start against an Anam answering every attempt with each error status
-#: (400-599), shared by the three clauses judged over that whole domain.
-_EVERY_STATUS: dict[str, dict[int, StartOutcome]] = {}
 
 
-async def _every_status(target: PluginTarget) -> dict[int, StartOutcome]:
-    """One start per error status, each answered to every attempt (about 2 ms a start in-process)."""
-    if target.module_name not in _EVERY_STATUS:
-        statuses = [s for s in ERROR_STATUSES if not (is_driver(target) and s in NOT_SEEN_THROUGH_FETCH)]
-        _EVERY_STATUS[target.module_name] = {
-            status: await _persistently(target, (status, error_body(status))) for status in statuses
-        }
-    return _EVERY_STATUS[target.module_name]
+@pytest.fixture(scope="session")
+def every_status(plain_start: None, anam_target: Implementation) -> dict[int, StartOutcome]:
+    """One start per error status (400-599), each answered to every attempt, once a run: the three
+    clauses judged over that whole domain share them (about 2 ms a start in-process). A status the
+    implementation's HTTP client never delivers (fetch's 407, 421) judges the client, not the
+    plugin: it is left out."""
+    undeliverable = anam_target.describe().capabilities.undeliverable_statuses
+    statuses = [s for s in ERROR_STATUSES if s not in undeliverable]
+
+    async def each() -> dict[int, StartOutcome]:
+        return {status: await _persistently(anam_target, (status, error_body(status))) for status in statuses}
+
+    return asyncio.run(each())
 
 
 def _listed(found: list[str], most: int = 5) -> str:
@@ -167,11 +145,12 @@ def _listed(found: list[str], most: int = 5) -> str:
 
 
 @pytest.mark.clause("answers.status-surfaced")
-async def test_every_error_status_in_the_domain_is_an_api_status_error(anam_target: PluginTarget) -> None:
+async def test_every_error_status_in_the_domain_is_an_api_status_error(
+    every_status: dict[int, StartOutcome],
+) -> None:
     """The clause's whole domain: each 4xx but 400 (rejection.surfaced's) and each 5xx, not only the
     statuses Anam documents, since a proxy or an API change answers with any of them."""
-    await _premises(anam_target)
-    outcomes = await _every_status(anam_target)
+    outcomes = every_status
     wrong: list[str] = []
     for status, outcome in outcomes.items():
         if status == 400:
@@ -195,10 +174,11 @@ async def test_every_error_status_in_the_domain_is_an_api_status_error(anam_targ
 
 
 @pytest.mark.clause("retry.retryable-retried")
-async def test_every_retryable_status_is_tried_max_retry_plus_one_times(anam_target: PluginTarget) -> None:
+async def test_every_retryable_status_is_tried_max_retry_plus_one_times(
+    every_status: dict[int, StartOutcome],
+) -> None:
     """The clause's whole domain of statuses: 408, 429 and each 5xx, answered to every attempt."""
-    await _premises(anam_target)
-    outcomes = await _every_status(anam_target)
+    outcomes = every_status
     short: list[str] = []
     for status in RETRYABLE_STATUSES:
         outcome = outcomes[status]
@@ -214,10 +194,11 @@ async def test_every_retryable_status_is_tried_max_retry_plus_one_times(anam_tar
 
 
 @pytest.mark.clause("retry.bounded")
-async def test_no_error_status_is_tried_beyond_the_budget(anam_target: PluginTarget) -> None:
+async def test_no_error_status_is_tried_beyond_the_budget(
+    every_status: dict[int, StartOutcome],
+) -> None:
     """The clause's whole domain of answers: every error status, answered to every attempt."""
-    await _premises(anam_target)
-    outcomes = await _every_status(anam_target)
+    outcomes = every_status
     over = [
         f"HTTP {status}: {len(outcome.session_requests)}"
         + (f", still retrying after {DEADLINE}s" if outcome.overran else "")
@@ -233,14 +214,14 @@ async def test_no_error_status_is_tried_beyond_the_budget(anam_target: PluginTar
 
 def _persistent_failures(statuses: list[str]) -> Sequence[object]:
     """Anam failing every attempt: with a retryable status (from the double), or with a connection
-    fault (raised at Python's HTTP client, so for Python plugins only)."""
-    python_only = pytest.mark.implementation("python")
+    fault (raised at the HTTP client in this process, so where the implementation shares it)."""
+    client_faults = pytest.mark.capability("client-faults")
     return [pytest.param(("status", case), id=case) for case in statuses] + [
-        pytest.param(("fault", fault), id=fault, marks=python_only) for fault in RETRYABLE_FAULTS
+        pytest.param(("fault", fault), id=fault, marks=client_faults) for fault in RETRYABLE_FAULTS
     ]
 
 
-async def _failing_every_attempt(target: PluginTarget, how: tuple[str, str]) -> tuple[StartOutcome, str]:
+async def _failing_every_attempt(target: Implementation, how: tuple[str, str]) -> tuple[StartOutcome, str]:
     kind, case = how
     if kind == "status":
         return await _persistently(target, RETRYABLE_ANSWERS[case]), f"for a persistent HTTP {case}"
@@ -253,10 +234,9 @@ async def _failing_every_attempt(target: PluginTarget, how: tuple[str, str]) -> 
     "how", _persistent_failures(["408", "429-concurrent-sessions", "500", "503-service-busy"])
 )
 async def test_a_retryable_failure_is_tried_max_retry_plus_one_times(
-    anam_target: PluginTarget, how: tuple[str, str]
+    anam_target: Implementation, how: tuple[str, str]
 ) -> None:
     """The agent's budget (max_retry + 1 attempts) is Anam's chance to recover: all of it is used."""
-    await _premises(anam_target)
     outcome, when = await _failing_every_attempt(anam_target, how)
     _reached_anam(outcome)
     expect(
@@ -270,8 +250,7 @@ async def test_a_retryable_failure_is_tried_max_retry_plus_one_times(
 
 @pytest.mark.clause("retry.retryable-retried")
 @pytest.mark.parametrize("case", ["429-concurrent-sessions", "503-service-busy"])
-async def test_a_success_on_a_retry_starts_the_session(anam_target: PluginTarget, case: str) -> None:
-    await _premises(anam_target)
+async def test_a_success_on_a_retry_starts_the_session(anam_target: Implementation, case: str) -> None:
     outcome = await start_avatar(
         anam_target, persona=PERSONA, scripted_replies=(RETRYABLE_ANSWERS[case],), deadline=DEADLINE
     )
@@ -289,10 +268,9 @@ async def test_a_success_on_a_retry_starts_the_session(anam_target: PluginTarget
     "how", _persistent_failures(["429-concurrent-sessions", "429-spend-cap", "503-service-busy", "500"])
 )
 async def test_a_persistent_failure_is_not_tried_beyond_the_budget(
-    anam_target: PluginTarget, how: tuple[str, str]
+    anam_target: Implementation, how: tuple[str, str]
 ) -> None:
     """An agent's max_retry is its promise of when start() gives up; an Anam outage must not break it."""
-    await _premises(anam_target)
     outcome, when = await _failing_every_attempt(anam_target, how)
     expect(
         not outcome.overran and len(outcome.session_requests) <= ATTEMPTS,
@@ -303,18 +281,18 @@ async def test_a_persistent_failure_is_not_tried_beyond_the_budget(
 
 
 @pytest.mark.clause("transport.connection-surfaced")
-@pytest.mark.implementation("python")  # faults at Python's HTTP client; other languages: the server-side twin
+@pytest.mark.capability(
+    "client-faults"
+)  # faults at this process's HTTP client; elsewhere: the server-side twin
 @pytest.mark.parametrize("fault", RETRYABLE_FAULTS)
-async def test_a_connection_fault_is_an_api_connection_error(anam_target: PluginTarget, fault: str) -> None:
-    await _premises(anam_target)
+async def test_a_connection_fault_is_an_api_connection_error(anam_target: Implementation, fault: str) -> None:
     outcome = await start_avatar(anam_target, persona=PERSONA, client_fault=fault, deadline=DEADLINE)
     _surfaced_as_a_connection_error(outcome, f"when every attempt ends in {fault}")
 
 
 @pytest.mark.clause("transport.connection-surfaced")
-async def test_a_connection_the_server_closes_is_an_api_connection_error(anam_target: PluginTarget) -> None:
+async def test_a_connection_the_server_closes_is_an_api_connection_error(anam_target: Implementation) -> None:
     """The server-side twin of the ``reset`` fault: the double closes the connection unanswered."""
-    await _premises(anam_target)
     outcome = await start_avatar(
         anam_target, persona=PERSONA, always=ScriptedReply(fault="close"), deadline=DEADLINE
     )
@@ -333,10 +311,9 @@ def _surfaced_as_a_connection_error(outcome: StartOutcome, when: str) -> None:
 
 
 @pytest.mark.clause("transport.timeout-surfaced")
-@pytest.mark.implementation("python")  # faults at Python's HTTP client
+@pytest.mark.capability("client-faults")  # faults at this process's HTTP client
 @pytest.mark.parametrize("fault", TIMEOUT_FAULTS)
-async def test_a_timeout_is_an_api_timeout_error(anam_target: PluginTarget, fault: str) -> None:
-    await _premises(anam_target)
+async def test_a_timeout_is_an_api_timeout_error(anam_target: Implementation, fault: str) -> None:
     outcome = await start_avatar(anam_target, persona=PERSONA, client_fault=fault, deadline=DEADLINE)
     _reached_anam(outcome)
     _stopped(outcome)
@@ -354,30 +331,33 @@ async def test_a_timeout_is_an_api_timeout_error(anam_target: PluginTarget, faul
 
 
 #: A deliberately short timeout: the one test here that waits, for about TIMEOUT x attempts.
-SHORT = APIConnectOptions(max_retry=1, retry_interval=0.0, timeout=0.15)
+SHORT = ConnOptions(max_retry=1, retry_interval=0.0, timeout=0.15)
 SLACK = 0.5
 
 
 ATTEMPTS_SHORT = SHORT.max_retry + 1
 #: How long a start against a silent Anam may take: every attempt's timeout, the intervals, slack.
 BOUND = SHORT.timeout * ATTEMPTS_SHORT + SHORT.retry_interval * SHORT.max_retry + SLACK
-#: Per plugin module: its start against an Anam that never answers. Two clauses judge the same
-#: start (does it end, and with which error), and it is the only one here that waits.
-_SILENT: dict[str, StartOutcome] = {}
 
 
-async def _against_a_silent_anam(target: PluginTarget) -> StartOutcome:
-    if target.module_name not in _SILENT:
-        _SILENT[target.module_name] = await start_avatar(
-            target, persona=PERSONA, always=ScriptedReply(fault=STALL), conn_options=SHORT, deadline=BOUND
+@pytest.fixture(scope="session")
+def silent_start(plain_start: None, anam_target: Implementation) -> StartOutcome:
+    """The start against an Anam that never answers, once a run: two clauses judge it (does it
+    end, and with which error), and it is the only start here that waits."""
+    return asyncio.run(
+        start_avatar(
+            anam_target,
+            persona=PERSONA,
+            always=ScriptedReply(fault=STALL),
+            conn_options=SHORT,
+            deadline=BOUND,
         )
-    return _SILENT[target.module_name]
+    )
 
 
 @pytest.mark.clause("transport.timeout-bounded")
-async def test_a_start_against_a_silent_anam_ends_within_its_timeouts(anam_target: PluginTarget) -> None:
-    await _premises(anam_target)
-    outcome = await _against_a_silent_anam(anam_target)
+async def test_a_start_against_a_silent_anam_ends_within_its_timeouts(silent_start: StartOutcome) -> None:
+    outcome = silent_start
     _reached_anam(outcome)
     _stopped_within(outcome, ATTEMPTS_SHORT)
     elapsed = outcome.elapsed or 0.0
@@ -412,9 +392,8 @@ MALFORMED = {
 @pytest.mark.clause("answers.malformed-success")
 @pytest.mark.parametrize("case", list(MALFORMED))
 async def test_a_malformed_success_is_an_api_error_not_a_session(
-    anam_target: PluginTarget, case: str
+    anam_target: Implementation, case: str
 ) -> None:
-    await _premises(anam_target)
     outcome = await start_avatar(anam_target, persona=PERSONA, always=MALFORMED[case], deadline=DEADLINE)
     _reached_anam(outcome)
     _stopped(outcome)
@@ -433,10 +412,9 @@ def _kind(outcome: StartOutcome) -> str | None:
 
 
 @pytest.mark.clause("transport.timeout-surfaced")
-async def test_a_request_anam_never_answers_is_an_api_timeout_error(anam_target: PluginTarget) -> None:
+async def test_a_request_anam_never_answers_is_an_api_timeout_error(silent_start: StartOutcome) -> None:
     """The server-side twin of the client-layer timeouts: the double holds every request unanswered."""
-    await _premises(anam_target)
-    outcome = await _against_a_silent_anam(anam_target)
+    outcome = silent_start
     _reached_anam(outcome)
     _stopped_within(outcome, ATTEMPTS_SHORT)
     require(

@@ -10,9 +10,11 @@ import pytest
 from ..differences import differences, one_line
 from ..expect import expect, require
 from ..harness.anam_rules import SIZE_RULES
-from ..harness.driver import Persona, start_avatar
 from ..harness.evidence import RecordedRequest, describe, in_full
+from ..harness.start import start_avatar
 from ..harness.wire import pre_feature_body, with_token, without_dimensions
+from ..port.call import Persona
+from ..port.implementation import Implementation
 from ..premises import (
     expect_same_request,
     require_pair_sent,
@@ -21,7 +23,6 @@ from ..premises import (
     require_sent,
     sent_dimensions,
 )
-from ..target import PluginTarget
 
 pytestmark = pytest.mark.asyncio
 
@@ -46,7 +47,7 @@ DOCUMENTED = [
     ],
 )
 async def test_half_pair_raises_value_error_before_any_request(
-    anam_target: PluginTarget, options: dict[str, Any]
+    anam_target: Implementation, options: dict[str, Any]
 ) -> None:
     outcome = await start_avatar(
         anam_target, persona=Persona(avatar_model="cara-4-latest"), session_options=options
@@ -68,7 +69,7 @@ async def test_half_pair_raises_value_error_before_any_request(
 @pytest.mark.needs("SessionOptions")
 @pytest.mark.parametrize(("model", "width", "height"), DOCUMENTED)
 async def test_pair_is_sent_as_session_options_verbatim(
-    anam_target: PluginTarget, model: str, width: int, height: int
+    anam_target: Implementation, model: str, width: int, height: int
 ) -> None:
     persona = Persona(avatar_model=model)
     outcome = await start_avatar(
@@ -92,7 +93,7 @@ async def test_pair_is_sent_as_session_options_verbatim(
 
 
 @pytest.mark.clause("dims.omitted-is-baseline")
-async def test_no_options_sends_the_pre_feature_body(anam_target: PluginTarget) -> None:
+async def test_no_options_sends_the_pre_feature_body(anam_target: Implementation) -> None:
     persona = Persona(avatar_model="cara-4-latest")
     outcome = await start_avatar(anam_target, persona=persona)
     expect_pre_feature_body(outcome.session_request, persona)
@@ -118,7 +119,7 @@ def expect_pre_feature_body(request: RecordedRequest, persona: Persona) -> None:
     ],
 )
 async def test_options_without_dimensions_send_the_pre_feature_body(
-    anam_target: PluginTarget, options: dict[str, Any]
+    anam_target: Implementation, options: dict[str, Any]
 ) -> None:
     persona = Persona(avatar_model="cara-3")
     outcome = await start_avatar(anam_target, persona=persona, session_options=options)
@@ -129,7 +130,7 @@ async def test_options_without_dimensions_send_the_pre_feature_body(
 @pytest.mark.needs("SessionOptions")
 @pytest.mark.parametrize(("model", "width", "height"), DOCUMENTED)
 async def test_avatar_publishes_video_at_the_requested_size(
-    anam_target: PluginTarget, model: str, width: int, height: int
+    anam_target: Implementation, model: str, width: int, height: int
 ) -> None:
     persona = Persona(avatar_model=model)
     outcome = await start_avatar(
@@ -157,7 +158,7 @@ def without_token(body: Any) -> Any:
 
 @pytest.mark.clause("dims.published-size")
 @pytest.mark.needs("SessionOptions")
-async def test_a_retried_start_publishes_the_requested_size(anam_target: PluginTarget) -> None:
+async def test_a_retried_start_publishes_the_requested_size(anam_target: Implementation) -> None:
     """Anam is busy once (503, retryable): the session the retry opens still has the asked size."""
     persona, (width, height) = Persona(avatar_model="cara-4-latest"), (768, 1152)
     outcome = await start_avatar(

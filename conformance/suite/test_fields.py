@@ -9,8 +9,9 @@ import pytest
 
 from ..differences import ABSENT, differences, one_line
 from ..expect import expect
-from ..harness.driver import NOT_GIVEN_OPTIONS, Persona, start_avatar
-from ..target import PluginTarget
+from ..harness.start import start_avatar
+from ..port.call import NOT_GIVEN_OPTIONS, Persona
+from ..port.implementation import Implementation
 
 pytestmark = pytest.mark.asyncio
 
@@ -18,14 +19,14 @@ NOTES = {"expressivity": 0.8, "presetStyle": "warm"}
 PAIR = {"video_width": 1152, "video_height": 768}
 
 
-async def _persona_sent(target: PluginTarget, persona: Persona, options: Any) -> Any:
+async def _persona_sent(target: Implementation, persona: Persona, options: Any) -> Any:
     outcome = await start_avatar(target, persona=persona, session_options=options)
     body = outcome.session_request.body
     return body.get("personaConfig") if isinstance(body, dict) else None
 
 
 @pytest.mark.clause("fields.persona-kept")
-async def test_avatar_model_is_kept_without_dimensions(anam_target: PluginTarget) -> None:
+async def test_avatar_model_is_kept_without_dimensions(anam_target: Implementation) -> None:
     sent = await _persona_sent(anam_target, Persona(avatar_model="cara-4-latest"), NOT_GIVEN_OPTIONS)
     expect(
         isinstance(sent, dict) and sent.get("avatarModel") == "cara-4-latest",
@@ -36,7 +37,7 @@ async def test_avatar_model_is_kept_without_dimensions(anam_target: PluginTarget
 
 @pytest.mark.clause("fields.persona-kept")
 @pytest.mark.needs("SessionOptions")
-async def test_avatar_model_is_kept_with_dimensions(anam_target: PluginTarget) -> None:
+async def test_avatar_model_is_kept_with_dimensions(anam_target: Implementation) -> None:
     sent = await _persona_sent(anam_target, Persona(avatar_model="cara-4-latest"), PAIR)
     expect(
         isinstance(sent, dict) and sent.get("avatarModel") == "cara-4-latest",
@@ -48,8 +49,8 @@ async def test_avatar_model_is_kept_with_dimensions(anam_target: PluginTarget) -
 @pytest.mark.clause("fields.persona-kept")
 @pytest.mark.needs("DirectorNotes")
 @pytest.mark.parametrize("options", [NOT_GIVEN_OPTIONS, PAIR], ids=["without-dimensions", "with-dimensions"])
-async def test_director_notes_are_kept(anam_target: PluginTarget, options: Any) -> None:
-    if options is not NOT_GIVEN_OPTIONS and anam_target.session_options is None:
+async def test_director_notes_are_kept(anam_target: Implementation, options: Any) -> None:
+    if options is not NOT_GIVEN_OPTIONS and not anam_target.describe().surface.session_options:
         pytest.skip("unimplemented: no SessionOptions")
     sent = await _persona_sent(
         anam_target, Persona(avatar_model="cara-4-latest", director_notes=NOTES), options
@@ -66,7 +67,7 @@ async def test_director_notes_are_kept(anam_target: PluginTarget, options: Any) 
 @pytest.mark.parametrize("disclosure", [True, False])
 @pytest.mark.parametrize("dimensions", [{}, PAIR], ids=["without-dimensions", "with-dimensions"])
 async def test_disclosure_is_kept(
-    anam_target: PluginTarget, disclosure: bool, dimensions: dict[str, int]
+    anam_target: Implementation, disclosure: bool, dimensions: dict[str, int]
 ) -> None:
     options = {**dimensions, "show_ai_avatar_disclosure": disclosure}
     outcome = await start_avatar(

@@ -22,10 +22,12 @@ from hypothesis import strategies as st
 from ..differences import differences, one_line
 from ..expect import Blocked, expect
 from ..harness.anam_rules import Rejection, judge_session_request
-from ..harness.driver import StartOutcome, start_avatar
 from ..harness.evidence import describe, in_full
+from ..harness.outcome import StartOutcome
+from ..harness.start import start_avatar
 from ..harness.wire import pre_feature_body, with_token, without_dimensions
 from ..hypothesis_profiles import PropertyRun
+from ..port.implementation import Implementation
 from ..premises import (
     expect_same_request,
     pair_sent_verbatim,
@@ -39,7 +41,6 @@ from ..premises import (
     sizes_asked,
 )
 from ..strategies import HALF, Scenario, never_acceptable, scenarios
-from ..target import PluginTarget
 
 TOKEN = "<livekit-jwt>"
 #: What a check returns for an example its clause has nothing to say about (not a pass).
@@ -48,7 +49,7 @@ Check = Callable[[Scenario, StartOutcome], Awaitable[object]]
 
 
 def explore(
-    run: PropertyRun, strategy: st.SearchStrategy[Scenario], check: Check, target: PluginTarget
+    run: PropertyRun, strategy: st.SearchStrategy[Scenario], check: Check, target: Implementation
 ) -> None:
     """Start the plugin once per example and hold the outcome to ``check``.
 
@@ -142,7 +143,7 @@ def refused_pair(scenario: Scenario) -> bool:
 @pytest.mark.clause("dims.both-or-neither")
 @pytest.mark.needs("SessionOptions")
 def test_a_half_pair_is_refused_before_any_request(
-    anam_target: PluginTarget, property_run: PropertyRun
+    anam_target: Implementation, property_run: PropertyRun
 ) -> None:
     async def check(scenario: Scenario, outcome: StartOutcome) -> None:
         expect(
@@ -152,13 +153,13 @@ def test_a_half_pair_is_refused_before_any_request(
             evidence=in_full(outcome.requests),
         )
 
-    explore(property_run, scenarios(anam_target, *HALF), check, anam_target)
+    explore(property_run, scenarios(anam_target.describe(), *HALF), check, anam_target)
 
 
 @pytest.mark.clause("dims.local-refusal")
 @pytest.mark.needs("SessionOptions")
 def test_a_full_pair_is_refused_locally_only_when_anam_could_never_accept_it(
-    anam_target: PluginTarget, property_run: PropertyRun
+    anam_target: Implementation, property_run: PropertyRun
 ) -> None:
     async def check(scenario: Scenario, outcome: StartOutcome) -> str | None:
         if outcome.session_requests:
@@ -172,13 +173,13 @@ def test_a_full_pair_is_refused_locally_only_when_anam_could_never_accept_it(
         )
         return None
 
-    explore(property_run, scenarios(anam_target, "both"), check, anam_target)
+    explore(property_run, scenarios(anam_target.describe(), "both"), check, anam_target)
 
 
 @pytest.mark.clause("dims.verbatim")
 @pytest.mark.needs("SessionOptions")
 def test_a_full_pair_is_sent_verbatim_and_nothing_else_changes(
-    anam_target: PluginTarget, property_run: PropertyRun
+    anam_target: Implementation, property_run: PropertyRun
 ) -> None:
     baselines: dict[str, Any] = {}
 
@@ -221,7 +222,7 @@ def test_a_full_pair_is_sent_verbatim_and_nothing_else_changes(
             )
         return None
 
-    explore(property_run, scenarios(anam_target, "both"), check, anam_target)
+    explore(property_run, scenarios(anam_target.describe(), "both"), check, anam_target)
 
 
 def _present(sent: dict[str, Any] | None, key: str) -> bool:
@@ -230,7 +231,7 @@ def _present(sent: dict[str, Any] | None, key: str) -> bool:
 
 @pytest.mark.clause("dims.omitted-is-baseline")
 def test_no_dimensions_means_no_dimension_anywhere(
-    anam_target: PluginTarget, property_run: PropertyRun
+    anam_target: Implementation, property_run: PropertyRun
 ) -> None:
     async def check(scenario: Scenario, outcome: StartOutcome) -> None:
         body = with_token(outcome.session_request.body, TOKEN)
@@ -244,13 +245,13 @@ def test_no_dimensions_means_no_dimension_anywhere(
             what=f"the pre-feature body for {scenario}",
         )
 
-    explore(property_run, scenarios(anam_target, "neither"), check, anam_target)
+    explore(property_run, scenarios(anam_target.describe(), "neither"), check, anam_target)
 
 
 @pytest.mark.clause("rejection.surfaced")
 @pytest.mark.needs("SessionOptions")
 def test_every_rejection_surfaces_as_api_status_error(
-    anam_target: PluginTarget, property_run: PropertyRun
+    anam_target: Implementation, property_run: PropertyRun
 ) -> None:
     async def check(scenario: Scenario, outcome: StartOutcome) -> str | None:
         if first_answer(outcome) != 400:
@@ -274,12 +275,12 @@ def test_every_rejection_surfaces_as_api_status_error(
         )
         return None
 
-    explore(property_run, scenarios(anam_target, "both"), check, anam_target)
+    explore(property_run, scenarios(anam_target.describe(), "both"), check, anam_target)
 
 
 @pytest.mark.clause("rejection.not-retried")
 @pytest.mark.needs("SessionOptions")
-def test_a_rejected_request_is_sent_once(anam_target: PluginTarget, property_run: PropertyRun) -> None:
+def test_a_rejected_request_is_sent_once(anam_target: Implementation, property_run: PropertyRun) -> None:
     async def check(scenario: Scenario, outcome: StartOutcome) -> str | None:
         if first_answer(outcome) != 400:
             return PASSED_OVER
@@ -293,13 +294,13 @@ def test_a_rejected_request_is_sent_once(anam_target: PluginTarget, property_run
         )
         return None
 
-    explore(property_run, scenarios(anam_target, "both"), check, anam_target)
+    explore(property_run, scenarios(anam_target.describe(), "both"), check, anam_target)
 
 
 @pytest.mark.clause("rejection.no-downgrade")
 @pytest.mark.needs("SessionOptions")
 def test_a_pair_anam_refuses_is_never_downgraded(
-    anam_target: PluginTarget, property_run: PropertyRun
+    anam_target: Implementation, property_run: PropertyRun
 ) -> None:
     forwarded: set[str | None] = set()
 
@@ -329,4 +330,4 @@ def test_a_pair_anam_refuses_is_never_downgraded(
         )
         return None
 
-    explore(property_run, scenarios(anam_target, "both"), check, anam_target)
+    explore(property_run, scenarios(anam_target.describe(), "both"), check, anam_target)

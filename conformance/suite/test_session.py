@@ -11,25 +11,18 @@ from livekit.agents.voice.room_io import ATTRIBUTE_PUBLISH_ON_BEHALF
 from ..expect import expect, require, violation
 from ..harness.anam_double import ENGINE_SESSION_PATH, SESSION_TOKEN_PATH
 from ..harness.anam_rules import SIZE_RULES
-from ..harness.driver import (
-    ANAM_API_KEY,
-    DEFAULT_AVATAR_IDENTITY,
-    LIVEKIT_API_KEY,
-    LIVEKIT_API_SECRET,
-    NOT_GIVEN_OPTIONS,
-    Persona,
-    start_avatar,
-)
 from ..harness.evidence import describe, in_full
-from ..harness.livekit_doubles import AGENT_IDENTITY
+from ..harness.outcome import DEFAULT_AVATAR_IDENTITY
+from ..harness.start import ANAM_API_KEY, LIVEKIT_API_KEY, LIVEKIT_API_SECRET, start_avatar
+from ..port.call import AGENT_IDENTITY, NOT_GIVEN_OPTIONS, Persona
+from ..port.implementation import Implementation
 from ..premises import expect_audio_to_avatar, expect_join_waits_for_the_avatar
-from ..target import PluginTarget
 
 pytestmark = pytest.mark.asyncio
 
 
 @pytest.mark.clause("session.one-request")
-async def test_start_sends_one_session_request(anam_target: PluginTarget) -> None:
+async def test_start_sends_one_session_request(anam_target: Implementation) -> None:
     outcome = await start_avatar(anam_target, persona=Persona(avatar_model="cara-3"))
     outcome.require_authorized()
     started = outcome.failure is None or outcome.error_during == "wait_for_join"
@@ -60,7 +53,7 @@ async def test_start_sends_one_session_request(anam_target: PluginTarget) -> Non
         ),
     ],
 )
-async def test_session_request_is_an_authorized_json_post(anam_target: PluginTarget, options: Any) -> None:
+async def test_session_request_is_an_authorized_json_post(anam_target: Implementation, options: Any) -> None:
     outcome = await start_avatar(anam_target, persona=Persona(avatar_model="cara-3"), session_options=options)
     request = outcome.session_request
     expect(request.method == "POST", expected="POST", actual=request.method)
@@ -96,7 +89,7 @@ def _claims(token: str | None) -> api.access_token.Claims:
 @pytest.mark.clause("avatar.token")
 @pytest.mark.parametrize("identity", [None, "custom-avatar"], ids=["default-identity", "custom-identity"])
 async def test_livekit_token_admits_the_avatar_to_this_room(
-    anam_target: PluginTarget, identity: str | None
+    anam_target: Implementation, identity: str | None
 ) -> None:
     outcome = await start_avatar(
         anam_target,
@@ -138,7 +131,7 @@ DEFAULT_SIZES = [
 @pytest.mark.parametrize(("model", "size"), DEFAULT_SIZES)
 @pytest.mark.parametrize("identity", [None, "custom-avatar"], ids=["default-identity", "custom-identity"])
 async def test_avatar_joins_and_publishes_the_default_video(
-    anam_target: PluginTarget, model: str, size: tuple[int, int], identity: str | None
+    anam_target: Implementation, model: str, size: tuple[int, int], identity: str | None
 ) -> None:
     outcome = await start_avatar(
         anam_target, persona=Persona(avatar_model=model), avatar_participant_identity=identity
@@ -167,7 +160,7 @@ async def test_avatar_joins_and_publishes_the_default_video(
 @pytest.mark.clause("avatar.audio-handoff")
 @pytest.mark.parametrize("identity", [None, "custom-avatar"], ids=["default-identity", "custom-identity"])
 async def test_agent_audio_streams_to_the_avatar_once_it_has_video(
-    anam_target: PluginTarget, identity: str | None
+    anam_target: Implementation, identity: str | None
 ) -> None:
     outcome = await start_avatar(
         anam_target, persona=Persona(avatar_model="cara-3"), avatar_participant_identity=identity

@@ -40,11 +40,12 @@ from syrupy.assertion import SnapshotAssertion
 from ..differences import Difference, blocking_owner, by_meaning, differences, left_open, one_line
 from ..expect import Blocked, EvidenceError, note, violation
 from ..harness.anam_double import ENGINE_SESSION_PATH, SESSION_TOKEN_PATH
-from ..harness.driver import ANAM_API_KEY, NOT_GIVEN_OPTIONS, Persona, start_avatar
 from ..harness.evidence import RecordedRequest, redact_body
+from ..harness.start import ANAM_API_KEY, start_avatar
+from ..port.call import NOT_GIVEN_OPTIONS, Persona
+from ..port.implementation import Implementation
 from ..premises import require_refusal_final, require_sent
 from ..snapshot_storage import UPDATE_OPTIONS, render, snapshot_directory
-from ..target import PluginTarget
 
 pytestmark = pytest.mark.asyncio
 
@@ -308,7 +309,7 @@ def read_pinned(path: Path, document: dict[str, Any]) -> dict[str, Any]:
     return pinned
 
 
-async def _requests(target: PluginTarget, case: Case) -> tuple[list[dict[str, Any]], str | None]:
+async def _requests(target: Implementation, case: Case) -> tuple[list[dict[str, Any]], str | None]:
     options = NOT_GIVEN_OPTIONS if case.options is None else case.options
     outcome = await start_avatar(target, persona=case.persona, session_options=options)
     require_refusal_final(outcome)
@@ -319,7 +320,10 @@ async def _requests(target: PluginTarget, case: Case) -> tuple[list[dict[str, An
 
 @pytest.mark.parametrize("case", _params(CASES))
 async def test_session_request_is_the_pinned_one(
-    anam_target: PluginTarget, case: Case, request_snapshot: SnapshotAssertion, request: pytest.FixtureRequest
+    anam_target: Implementation,
+    case: Case,
+    request_snapshot: SnapshotAssertion,
+    request: pytest.FixtureRequest,
 ) -> None:
     requests, token = await _requests(anam_target, case)
     folded = fold(requests)
@@ -337,7 +341,10 @@ async def test_session_request_is_the_pinned_one(
 @pytest.mark.needs("SessionOptions")
 @pytest.mark.parametrize("flow", [ONE_REQUEST, TWO_REQUESTS])
 async def test_each_wire_flow_is_the_pinned_one(
-    anam_target: PluginTarget, flow: str, request_snapshot: SnapshotAssertion, request: pytest.FixtureRequest
+    anam_target: Implementation,
+    flow: str,
+    request_snapshot: SnapshotAssertion,
+    request: pytest.FixtureRequest,
 ) -> None:
     requests, token = await _requests(anam_target, FLOW_CASE)
     document = {

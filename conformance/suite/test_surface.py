@@ -1,62 +1,57 @@
-"""The public surface an agent codes against: a drop-in for ``livekit.plugins.anam``."""
+"""The public surface an agent codes against: a drop-in for ``livekit.plugins.anam``.
+
+Judged on the surface every implementation describes in one shape (a Python
+module by introspection, another language through its driver's ``describe``),
+names compared as every language spells them (``persona_config`` is
+``personaConfig``). What only Python's own objects can answer (constructing
+``PersonaConfig`` and reading it back, ``SessionOptions``' defaults) needs the
+``python-types`` capability.
+"""
 
 from __future__ import annotations
 
-import inspect
-from typing import Any
-
 import pytest
-from livekit.agents.voice.avatar import AvatarSession as FrameworkAvatarSession
 
 from ..expect import expect
-from ..target import PluginTarget
+from ..port.call import CONSTRUCTOR_KEYWORDS, START_KEYWORDS
+from ..port.description import PythonTypes, canonical
+from ..port.implementation import Implementation
 
-CONSTRUCTOR_KEYWORDS = (
-    "persona_config",
-    "api_url",
-    "api_key",
-    "avatar_participant_identity",
-    "avatar_participant_name",
-    "conn_options",
-)
-START_KEYWORDS = ("livekit_url", "livekit_api_key", "livekit_api_secret")
+PERSONA_FIELDS = ("name", "avatarId", "avatarModel")
 
 
-class _AnyKeyword(set[str]):
-    """The keywords of a signature with ``**kwargs``: it takes any (driving it shows what it does)."""
-
-    def __contains__(self, item: object) -> bool:
-        return True
+def _missing(wanted: tuple[str, ...], offered: tuple[str, ...]) -> list[str]:
+    spelled = {canonical(name) for name in offered}
+    return [name for name in wanted if canonical(name) not in spelled]
 
 
-def _keywords(function: Any) -> set[str]:
-    parameters = inspect.signature(function).parameters
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
-        return _AnyKeyword(parameters)
-    return set(parameters)
+def _types(target: Implementation) -> PythonTypes:
+    types = target.describe().capabilities.python_types
+    assert types is not None  # capability("python-types"): collection skipped every other kind
+    return types
 
 
 @pytest.mark.clause("surface.drop-in")
-@pytest.mark.implementation("python")
-def test_avatar_session_is_the_frameworks(anam_target: PluginTarget) -> None:
+def test_avatar_session_is_the_frameworks(anam_target: Implementation) -> None:
+    surface = anam_target.describe().surface
     expect(
-        issubclass(anam_target.avatar_session, FrameworkAvatarSession),
-        expected="AvatarSession to subclass livekit.agents.voice.avatar.AvatarSession",
-        actual=f"bases {[b.__name__ for b in anam_target.avatar_session.__mro__[1:]]}",
+        surface.framework_avatar_session,
+        expected="AvatarSession to extend the framework's AvatarSession (livekit.agents.voice.avatar)",
+        actual="it does not"
+        + ("" if surface.wait_for_join else " (no wait_for_join(), no framework lifecycle)"),
     )
 
 
 @pytest.mark.clause("surface.drop-in")
-@pytest.mark.implementation("python")
-def test_constructor_and_start_take_the_released_keywords(anam_target: PluginTarget) -> None:
-    missing = [k for k in CONSTRUCTOR_KEYWORDS if k not in _keywords(anam_target.avatar_session)]
+def test_constructor_and_start_take_the_released_keywords(anam_target: Implementation) -> None:
+    surface = anam_target.describe().surface
+    missing = _missing(CONSTRUCTOR_KEYWORDS, surface.constructor_options)
     expect(
         not missing,
         expected="AvatarSession(...) to take " + ", ".join(CONSTRUCTOR_KEYWORDS),
         actual=f"missing {missing}",
     )
-    start_keywords = _keywords(getattr(anam_target.avatar_session, "start", None))
-    missing = [k for k in START_KEYWORDS if k not in start_keywords]
+    missing = _missing(START_KEYWORDS, surface.start_params)
     expect(
         not missing,
         expected="start(...) to take " + ", ".join(START_KEYWORDS),
@@ -65,10 +60,21 @@ def test_constructor_and_start_take_the_released_keywords(anam_target: PluginTar
 
 
 @pytest.mark.clause("surface.drop-in")
-@pytest.mark.implementation("python")
-def test_persona_config_takes_the_released_fields(anam_target: PluginTarget) -> None:
-    persona = anam_target.persona_config(name="n", avatarId="a", avatarModel="cara-3")
-    actual = {k: getattr(persona, k, None) for k in ("name", "avatarId", "avatarModel")}
+def test_persona_config_has_the_released_fields(anam_target: Implementation) -> None:
+    fields = anam_target.describe().surface.persona_fields
+    missing = _missing(PERSONA_FIELDS, fields)
+    expect(
+        not missing,
+        expected="PersonaConfig to have " + ", ".join(PERSONA_FIELDS),
+        actual=f"fields {list(fields)}",
+    )
+
+
+@pytest.mark.clause("surface.drop-in")
+@pytest.mark.capability("python-types")
+def test_persona_config_keeps_the_released_fields(anam_target: Implementation) -> None:
+    persona = _types(anam_target).persona_config(name="n", avatarId="a", avatarModel="cara-3")
+    actual = {k: getattr(persona, k, None) for k in PERSONA_FIELDS}
     expect(
         actual == {"name": "n", "avatarId": "a", "avatarModel": "cara-3"},
         expected="PersonaConfig to keep name, avatarId, avatarModel",
@@ -77,11 +83,29 @@ def test_persona_config_takes_the_released_fields(anam_target: PluginTarget) -> 
 
 
 @pytest.mark.clause("surface.session-options")
-@pytest.mark.implementation("python")
 @pytest.mark.needs("SessionOptions")
-def test_session_options_defaults_to_no_dimensions(anam_target: PluginTarget) -> None:
-    assert anam_target.session_options is not None
-    options = anam_target.session_options()
+def test_session_options_are_an_option_of_the_avatar_session(anam_target: Implementation) -> None:
+    surface = anam_target.describe().surface
+    missing = _missing(("video_width", "video_height"), surface.session_option_fields)
+    expect(
+        not missing,
+        expected="SessionOptions to take video_width and video_height",
+        actual=f"SessionOptions({', '.join(surface.session_option_fields)})",
+    )
+    expect(
+        not _missing(("session_options",), surface.constructor_options),
+        expected="AvatarSession(...) to take session_options",
+        actual=f"it takes {list(surface.constructor_options)}",
+    )
+
+
+@pytest.mark.clause("surface.session-options")
+@pytest.mark.capability("python-types")
+@pytest.mark.needs("SessionOptions")
+def test_session_options_defaults_to_no_dimensions(anam_target: Implementation) -> None:
+    session_options = _types(anam_target).session_options
+    assert session_options is not None
+    options = session_options()
     actual = (
         getattr(options, "video_width", "<missing>"),
         getattr(options, "video_height", "<missing>"),
@@ -91,20 +115,16 @@ def test_session_options_defaults_to_no_dimensions(anam_target: PluginTarget) ->
         expected="SessionOptions() to have video_width=video_height=None",
         actual=f"{actual}",
     )
-    expect(
-        "session_options" in _keywords(anam_target.avatar_session),
-        expected="AvatarSession(...) to take session_options",
-        actual="no such keyword",
-    )
 
 
 @pytest.mark.clause("surface.session-options")
-@pytest.mark.implementation("python")
+@pytest.mark.capability("python-types")
 @pytest.mark.needs("SessionOptions")
-def test_session_options_keeps_what_it_is_given(anam_target: PluginTarget) -> None:
-    assert anam_target.session_options is not None
-    options = anam_target.session_options(video_width=1152, video_height=768)
-    actual = (options.video_width, options.video_height)
+def test_session_options_keeps_what_it_is_given(anam_target: Implementation) -> None:
+    session_options = _types(anam_target).session_options
+    assert session_options is not None
+    options = session_options(video_width=1152, video_height=768)
+    actual = (getattr(options, "video_width", "<missing>"), getattr(options, "video_height", "<missing>"))
     expect(
         actual == (1152, 768),
         expected="SessionOptions(1152, 768) to keep (1152, 768)",

@@ -1,4 +1,4 @@
-"""The LiveKit side of a job, without a LiveKit server or the native runtime.
+"""The LiveKit side of a job an in-process plugin runs in, without a LiveKit server or the native runtime.
 
 The plugin reads a job context, an agent session and a room. Where
 livekit-agents' or livekit's own types can be built without the native runtime
@@ -22,8 +22,7 @@ from livekit.agents.job import _JobContextVar  # the framework's own lookup
 from livekit.agents.voice.io import AgentOutput
 from livekit.rtc._proto import handle_pb2, participant_pb2, track_pb2
 
-ROOM_NAME = "conformance-room"
-AGENT_IDENTITY = "conformance-agent"
+from ..port.call import AGENT_IDENTITY, ROOM_NAME, AdmittedAvatar
 
 
 class FakeLocalParticipant:
@@ -106,46 +105,7 @@ def job_context(ctx: FakeJobContext) -> Iterator[None]:
         _JobContextVar.reset(token)
 
 
-@dataclass(frozen=True)
-class AdmittedAvatar:
-    """The avatar as the room saw it join: who it is and what it published."""
-
-    identity: str
-    kind: int
-    attributes: dict[str, str]
-    video_width: int
-    video_height: int
-
-
-class JoinRefused(Exception):
-    """The room turned the avatar away: its LiveKit token does not admit it."""
-
-
-def verify_avatar_token(token: str, *, api_key: str, api_secret: str, room: str) -> api.access_token.Claims:
-    """Check the JWT the way a LiveKit server would before letting the avatar in."""
-    try:
-        claims = api.TokenVerifier(api_key, api_secret).verify(token)
-    except Exception as exc:  # any failure to verify is a refusal
-        raise JoinRefused(f"the LiveKit token does not verify: {exc}") from exc
-    grant = claims.video
-    if grant is None or not grant.room_join:
-        raise JoinRefused("the LiveKit token has no room_join grant")
-    if grant.room != room:
-        raise JoinRefused(f"the LiveKit token is for room {grant.room!r}, not {room!r}")
-    if not claims.identity:
-        raise JoinRefused("the LiveKit token names no identity")
-    return claims
-
-
-_PARTICIPANT_KINDS = {
-    "agent": participant_pb2.ParticipantKind.PARTICIPANT_KIND_AGENT,
-    "standard": participant_pb2.ParticipantKind.PARTICIPANT_KIND_STANDARD,
-}
-
-
-def admit_avatar(
-    room: FakeRoom, claims: api.access_token.Claims, *, width: int, height: int
-) -> AdmittedAvatar:
+def admit_avatar(room: FakeRoom, avatar: AdmittedAvatar) -> None:
     """Let the avatar join and publish its video, firing the room's real events.
 
     Real ``rtc`` objects are built from their protobuf info with handle id 0:
@@ -153,14 +113,12 @@ def admit_avatar(
     ``height`` are what the framework itself reads.
     """
     owned = participant_pb2.OwnedParticipant(handle=handle_pb2.FfiOwnedHandle(id=0))
-    owned.info.sid = f"PA_{claims.identity}"
-    owned.info.identity = claims.identity
-    owned.info.name = claims.name
-    owned.info.kind = _PARTICIPANT_KINDS.get(
-        claims.kind, participant_pb2.ParticipantKind.PARTICIPANT_KIND_STANDARD
-    )
+    owned.info.sid = f"PA_{avatar.identity}"
+    owned.info.identity = avatar.identity
+    owned.info.name = avatar.name
+    owned.info.kind = avatar.kind  # type: ignore[assignment]  # protobuf enums are ints
     owned.info.state = participant_pb2.ParticipantState.PARTICIPANT_STATE_ACTIVE
-    owned.info.attributes.update(claims.attributes or {})
+    owned.info.attributes.update(avatar.attributes)
     participant = rtc.RemoteParticipant(owned)
     room.remote_participants[participant.identity] = participant
     room.emit("participant_connected", participant)
@@ -171,19 +129,12 @@ def admit_avatar(
     owned_track.info.name = "avatar_video"
     owned_track.info.kind = track_pb2.TrackKind.KIND_VIDEO
     owned_track.info.source = track_pb2.TrackSource.SOURCE_CAMERA
-    owned_track.info.width = width
-    owned_track.info.height = height
+    owned_track.info.width = avatar.video_width
+    owned_track.info.height = avatar.video_height
     owned_track.info.mime_type = "video/vp8"
     publication = rtc.RemoteTrackPublication(owned_track)
     participant._track_publications[publication.sid] = publication
     room.emit("track_published", publication, participant)
-    return AdmittedAvatar(
-        identity=participant.identity,
-        kind=int(participant.kind),
-        attributes=dict(participant.attributes),
-        video_width=publication.width,
-        video_height=publication.height,
-    )
 
 
 async def cancel_audio_sink(agent_session: FakeAgentSession) -> None:

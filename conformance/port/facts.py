@@ -11,7 +11,9 @@ livekit-agents' ``APIStatusError`` and its JavaScript twin are both
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
+
+from ..expect import Blocked
 
 ErrorKind = Literal["argument", "api-status", "api-connection", "api-timeout", "api", "other"]
 ERROR_KINDS: tuple[ErrorKind, ...] = (
@@ -53,47 +55,30 @@ class AudioFacts:
     waits_for_video: bool
 
 
-def python_error_facts(error: BaseException | None) -> ErrorFacts | None:
-    """The facts of a Python exception, by livekit-agents' own error classes."""
-    if error is None:
-        return None
-    from livekit.agents import APIConnectionError, APIError, APIStatusError, APITimeoutError
-
-    name, message = type(error).__name__, str(error)
-    if isinstance(error, APIStatusError):
-        body = error.body if isinstance(error.body, str) or error.body is None else _json(error.body)
-        return ErrorFacts("api-status", name, message, error.status_code, body)
-    if isinstance(error, APITimeoutError):
-        return ErrorFacts("api-timeout", name, message)
-    if isinstance(error, APIConnectionError):
-        return ErrorFacts("api-connection", name, message)
-    if isinstance(error, APIError):
-        return ErrorFacts("api", name, message)
-    if isinstance(error, ValueError):
-        return ErrorFacts("argument", name, message)
-    return ErrorFacts("other", name, message)
+#: What a ``wait_for_join()`` did when asked: resolved, still pending, rejected, or not there at all.
+WaitState = Literal["resolved", "pending", "rejected", "absent"]
+#: Where a start failed: building the persona or the options, constructing, ``start()``, the join.
+Stage = Literal["persona", "options", "construct", "start", "wait_for_join"]
 
 
-def python_audio_facts(sink: Any) -> AudioFacts | None:
-    """The agent session's audio output, as livekit-agents' ``DataStreamAudioOutput`` keeps it."""
-    if sink is None:
-        return None
-    from livekit import rtc
-    from livekit.agents.voice.avatar import DataStreamAudioOutput
+@dataclass(frozen=True)
+class StartAnswer:
+    """What an implementation reports once ``start()`` has returned or raised."""
 
-    if not isinstance(sink, DataStreamAudioOutput):
-        return AudioFacts(type(sink).__name__, None, False)
-    return AudioFacts(
-        type(sink).__name__,
-        getattr(sink, "_destination_identity", None),
-        getattr(sink, "_wait_remote_track", None) == rtc.TrackKind.KIND_VIDEO,
-    )
+    stage: Stage | None = None  # where it failed; None when start() returned
+    failure: ErrorFacts | None = None
+    audio: AudioFacts | None = None  # the agent session's audio output after start()
+    avatar_identity: str | None = None  # what the avatar session says its avatar's identity is
+    #: A premise of every check the call itself broke: the public types refused the documented call.
+    premise: Blocked | None = None
 
 
-def _json(value: object) -> str:
-    import json
+@dataclass(frozen=True)
+class JoinAnswer:
+    """What the implementation's own ``wait_for_join()`` did once its room saw the avatar's arrival."""
 
-    try:
-        return json.dumps(value)
-    except (TypeError, ValueError):
-        return repr(value)
+    joined: bool
+    failure: ErrorFacts | None = None
+    #: What ``wait_for_join()`` asked before the room saw the avatar did: only ``pending`` is right
+    #: (nobody has joined yet); None when it was not reported.
+    wait_before: WaitState | None = None

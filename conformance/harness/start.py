@@ -1,0 +1,173 @@
+"""One start of the implementation under test, end to end, against a fresh Anam double and room.
+
+The harness holds an implementation only through the port
+(:class:`~anam_conformance.port.Implementation`): it makes the one call, serves
+Anam's side on loopback (the double, or a cassette), admits the avatar if the
+LiveKit token the plugin minted admits it, shows the implementation that
+arrival, and gathers everything into one :class:`~.outcome.StartOutcome` for the
+checks to judge.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from ..port.call import (
+    NOT_GIVEN_OPTIONS,
+    ConnOptions,
+    LiveKit,
+    Persona,
+    RoomSpec,
+    SessionOptionsArg,
+    StartCall,
+)
+from ..port.facts import ErrorFacts
+from ..port.implementation import Implementation
+from .anam_double import AnamDouble, ScriptedReply
+from .avatar import AvatarArrival
+from .evidence import RecordedRequest
+from .outcome import DEFAULT_AVATAR_IDENTITY, StartOutcome
+from .transport import client_faults
+
+LIVEKIT_URL = "wss://conformance.livekit.invalid"
+LIVEKIT_API_KEY = "conformance-livekit-key"
+#: Secrets are made per process so nothing recorded can ever hold a real one.
+LIVEKIT_API_SECRET = secrets.token_urlsafe(32)
+ANAM_API_KEY = f"conformance-anam-key-{secrets.token_hex(8)}"
+LIVEKIT = LiveKit(LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET)
+#: Retries are allowed (so a retried 400 shows) but never slept for.
+CONN_OPTIONS = ConnOptions(max_retry=2, retry_interval=0.0, timeout=5.0)
+DEFAULT_PERSONA = Persona()
+#: Upper bound on the avatar's arrival once a session started (a plugin that hangs).
+JOIN_TIMEOUT = 5.0
+#: livekit-agents' retryable statuses (``APIStatusError.retryable``): any other 4xx is final.
+RETRYABLE_4XX = (408, 429, 499)
+
+
+class ClientFaultsUnreachable(LookupError):
+    """A client-layer fault asked of an implementation whose HTTP client is not this process's.
+
+    Checks that inject them declare ``capability("client-faults")`` and are skipped
+    at collection elsewhere, so this is a check's mistake, never a verdict.
+    """
+
+
+async def drive(
+    implementation: Implementation,
+    call: StartCall,
+    arrival: AvatarArrival,
+    session_started: Callable[[], bool],
+) -> None:
+    """Start through the port and show the implementation the avatar's arrival, into ``arrival.outcome``.
+
+    Whatever Anam's side is (the double, a cassette) and wherever the implementation
+    runs, it is called the same way and judged on the same evidence.
+    """
+    outcome = arrival.outcome
+    outcome.expected_identity = call.avatar_identity or DEFAULT_AVATAR_IDENTITY
+    started = await implementation.start(call)
+    try:
+        answer = started.answer
+        outcome.error_during, outcome.failure = answer.stage, answer.failure
+        outcome.audio, outcome.avatar_identity = answer.audio, answer.avatar_identity
+        outcome.premise = answer.premise
+        if answer.failure is not None or answer.premise is not None:
+            return
+        if session_started():
+            await asyncio.wait_for(arrival.settled.wait(), JOIN_TIMEOUT)
+        joined = await started.avatar_events(outcome.avatar)
+        outcome.wait_before_arrival = joined.wait_before
+        if joined.joined:
+            outcome.joined = True
+        else:
+            outcome.error_during, outcome.failure = "wait_for_join", joined.failure
+    finally:
+        await started.aclose()
+
+
+async def start_avatar(
+    target: Implementation,
+    *,
+    persona: Persona = DEFAULT_PERSONA,
+    session_options: SessionOptionsArg = NOT_GIVEN_OPTIONS,
+    scripted_replies: tuple[tuple[int, object] | ScriptedReply, ...] = (),
+    avatar_participant_identity: str | None = None,
+    room_name: str | None = None,
+    always: ScriptedReply | None = None,
+    client_fault: str | None = None,
+    conn_options: ConnOptions = CONN_OPTIONS,
+    deadline: float | None = None,
+) -> StartOutcome:
+    """Start the implementation's avatar once against a fresh Anam double and room.
+
+    ``scripted_replies`` answer the next session requests in turn, ``always``
+    every one after them; ``client_fault`` (a :data:`transport.CLIENT_FAULTS`
+    name) makes every request fail at the aiohttp client layer instead (for an
+    implementation that offers ``client-faults``); ``deadline`` (seconds) cuts off
+    a start that does not end (``overran``).
+    """
+    outcome = StartOutcome()
+    room = RoomSpec() if room_name is None else RoomSpec(name=room_name)
+    arrival = AvatarArrival(room.name, outcome, api_key=LIVEKIT_API_KEY, api_secret=LIVEKIT_API_SECRET)
+    anam = AnamDouble(ANAM_API_KEY, arrival.session_started)
+    for reply in scripted_replies:
+        anam.script_reply(reply if isinstance(reply, ScriptedReply) else ScriptedReply(*reply))
+    if always is not None:
+        anam.script_reply(always, times=None)
+    runner = web.AppRunner(anam.app(), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    faulted: list[RecordedRequest] = []
+    started = time.monotonic()
+    call = StartCall(
+        persona=persona,
+        api_url=f"http://127.0.0.1:{port}",
+        api_key=ANAM_API_KEY,
+        livekit=LIVEKIT,
+        room=room,
+        session_options=session_options,
+        avatar_identity=avatar_participant_identity,
+        conn_options=conn_options,
+    )
+    try:
+        with contextlib.ExitStack() as stack:
+            if client_fault is not None:
+                if not target.describe().capabilities.shared_http_client:
+                    raise ClientFaultsUnreachable("client-layer faults reach only this process's HTTP client")
+                faulted = stack.enter_context(client_faults(client_fault))
+            driving = drive(target, call, arrival, lambda: bool(anam.sessions))
+            await _within(deadline, driving, outcome, target)
+    finally:
+        outcome.elapsed = time.monotonic() - started
+        outcome.requests = list(anam.requests) + faulted
+        outcome.sessions = list(anam.sessions)
+        outcome.answers = list(anam.answers)
+        outcome.unauthorized = list(anam.unauthorized)
+        anam.close()
+        await runner.cleanup()
+    if outcome.premise is not None:
+        raise outcome.premise
+    return outcome
+
+
+async def _within(
+    deadline: float | None, driving: Awaitable[None], outcome: StartOutcome, target: Implementation
+) -> None:
+    """The drive, cut off at ``deadline``: a start that never ends is a fact (``overran``), not a hang."""
+    try:
+        await asyncio.wait_for(driving, deadline)
+    except asyncio.TimeoutError:
+        outcome.overran = True
+        outcome.error_during = outcome.error_during or "start"
+        outcome.failure = outcome.failure or ErrorFacts(
+            "other", "TimeoutError", f"start() still running after {deadline}s"
+        )
+        target.cut_off()  # whatever it still runs must not answer the next start out of turn

@@ -1,0 +1,50 @@
+"""The port itself: what the harness calls of any implementation, in-process or driven.
+
+Modelled on Bowtie's ``Connection``/``HarnessClient``: one transport-neutral
+interface, an adapter per way of running an implementation
+(:mod:`anam_conformance.implementations`), and a harness that holds only this.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from .call import AdmittedAvatar, StartCall
+from .description import Description
+from .facts import JoinAnswer, StartAnswer
+
+
+class StartedAvatar(Protocol):
+    """One started avatar session, from ``start()``'s answer until it is closed."""
+
+    @property
+    def answer(self) -> StartAnswer: ...
+
+    async def avatar_events(self, avatar: AdmittedAvatar | None) -> JoinAnswer:
+        """Ask ``wait_for_join()`` with nobody in the room, then show the room the avatar's arrival
+        (None: no avatar comes) as its own events, and ask ``wait_for_join()`` again."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+class Implementation(Protocol):
+    """An implementation under test, whatever its language and wherever it runs."""
+
+    def describe(self) -> Description: ...
+
+    async def start(self, call: StartCall) -> StartedAvatar:
+        """Construct the avatar session and ``start()`` it; what the plugin did is in the answer.
+
+        Raises only for the suite's reasons (a driver that broke, a watchdog that stopped a
+        call), never for the plugin's: a plugin's failure is a fact of the answer.
+        """
+        ...
+
+    def cut_off(self) -> None:
+        """A start abandoned at the caller's deadline: nothing of it may answer out of turn later."""
+        ...
+
+    def close(self) -> None:
+        """The end of the run: whatever the implementation keeps running is ended."""
+        ...
