@@ -25,12 +25,82 @@ from .differences import (
 )
 from .expect import Blocked, expect, require, violation
 from .harness.anam_rules import Acceptance, judge_session_request
-from .harness.evidence import RecordedRequest
+from .harness.evidence import RecordedRequest, describe, in_full
 from .harness.outcome import StartOutcome
 from .harness.start import ANAM_API_KEY, CONN_OPTIONS, RETRYABLE_4XX, start_avatar
 from .harness.wire import pre_feature_body
 from .port.call import Persona
 from .port.implementation import Implementation
+
+# The premises every start shares, each owned by the clause named in its ``by``.
+
+
+def session_request(outcome: StartOutcome) -> RecordedRequest:
+    """The one request that carries ``personaConfig``: a premise owned by ``session.one-request``.
+
+    The same request sent again after Anam refused it (or did not answer) is still that one
+    request: whether it should have been resent is ``rejection.not-retried``'s or ``retry.*``'s
+    to judge. Only a second, different session request (or the same one again after a
+    success) is ``session.one-request``'s.
+    """
+    found = outcome.session_requests
+    if resent_after_refusals(outcome):
+        return found[0]
+    require(
+        len(found) == 1,
+        by="session.one-request",
+        expected="exactly one session request",
+        actual=f"{len(found)}: {describe(outcome.requests)}; error {outcome.failure}",
+        evidence=in_full(outcome.requests),
+    )
+    return found[0]
+
+
+def resent_after_refusals(outcome: StartOutcome) -> bool:
+    """More than one session request, each the first one again (its LiveKit token aside: a retry
+    may mint a fresh one), and every one but the last refused or unanswered."""
+    indexed = [(i, r) for i, r in enumerate(outcome.requests) if r.carries_persona]
+    if len(indexed) < 2:
+        return False
+    first = indexed[0][1]
+    same = all(
+        r.path == first.path and _without_token(r.body) == _without_token(first.body) for _, r in indexed
+    )
+    statuses = [outcome.answers[i] if i < len(outcome.answers) else 0 for i, _ in indexed[:-1]]
+    return same and not any(200 <= status < 300 for status in statuses)
+
+
+def require_authorized(outcome: StartOutcome) -> None:
+    """Anam accepted the request's credentials: a premise owned by ``request.shape``."""
+    require(
+        not outcome.unauthorized,
+        by="request.shape",
+        expected="Authorization: Bearer <the API key>, accepted by Anam",
+        actual=f"Anam answered 401 to {describe(outcome.unauthorized[:1])}",
+        evidence=in_full(outcome.unauthorized[:1]),
+    )
+
+
+def require_admitted(outcome: StartOutcome) -> None:
+    """The room admitted the avatar with the token the plugin minted: owned by ``avatar.token``."""
+    require(
+        outcome.join_refusal is None,
+        by="avatar.token",
+        expected="the avatar admitted by the LiveKit token the plugin sent",
+        actual=f"turned away: {outcome.join_refusal}",
+    )
+
+
+def require_started(outcome: StartOutcome) -> None:
+    """A plain start reached a session: what ``session.one-request`` asks of every start."""
+    require_authorized(outcome)
+    started = outcome.failure is None or outcome.error_during == "wait_for_join"
+    require(
+        started and len(outcome.sessions) == 1,
+        by="session.one-request",
+        expected="start() to open one Anam session",
+        actual=f"{len(outcome.sessions)} session(s), error {outcome.failure} during {outcome.error_during}",
+    )
 
 
 def sent_dimensions(body: Any) -> dict[str, Any] | None:
@@ -113,7 +183,7 @@ async def require_supported_pair_forwarded(target: Implementation, persona: Pers
     outcome = await start_avatar(
         target, persona=persona, session_options={"video_width": width, "video_height": height}
     )
-    require_pair_sent(outcome.session_request, width, height)
+    require_pair_sent(session_request(outcome), width, height)
 
 
 def expect_audio_to_avatar(outcome: StartOutcome) -> None:

@@ -18,6 +18,7 @@ import pytest
 from anam_conformance.expect import Blocked
 from anam_conformance.harness.evidence import RecordedRequest
 from anam_conformance.harness.outcome import StartOutcome
+from anam_conformance.premises import session_request
 from details import blocking_cycles, cycles
 
 
@@ -56,7 +57,7 @@ def _body(token: str = "jwt-1", name: str = "P") -> dict[str, Any]:
 def test_the_same_request_resent_after_refusals_is_still_the_one_session_request() -> None:
     """Resending it is rejection.not-retried's (or retry.*'s) to judge, not session.one-request's."""
     outcome = StartOutcome(requests=[_request(_body("jwt-1")), _request(_body("jwt-2"))], answers=[401, 401])
-    assert outcome.session_request is outcome.requests[0]
+    assert session_request(outcome) is outcome.requests[0]
 
 
 @pytest.mark.parametrize(
@@ -73,5 +74,5 @@ def test_another_session_request_is_blamed_by_what_came_before_it(
     """Only the same request resent after refusals is not a second session request."""
     outcome = StartOutcome(requests=[_request(b) for b in bodies], answers=answers)
     with pytest.raises(Blocked) as blocked:
-        _ = outcome.session_request
+        _ = session_request(outcome)
     assert blocked.value.by == owner

@@ -22,6 +22,7 @@ from ..harness.anam_double import SESSION_TOKEN_PATH
 from ..harness.start import start_avatar
 from ..port.call import Persona
 from ..port.implementation import Implementation
+from ..premises import session_request
 from .library import (
     FLOWS,
     SCENARIOS,
@@ -101,7 +102,7 @@ def anam_wire_flow(anam_target: Implementation) -> Flow:
         # The watchdog stopped the probe (a plugin that stalls or exits in start()): each
         # replay test then fails for its own clause when it starts the plugin itself.
         return "one-request"
-    return "two-requests" if outcome.session_request.path == SESSION_TOKEN_PATH else "one-request"
+    return "two-requests" if session_request(outcome).path == SESSION_TOKEN_PATH else "one-request"
 
 
 @pytest.fixture

@@ -17,11 +17,15 @@ from ..port.call import Persona
 from ..port.implementation import Implementation
 from ..premises import (
     expect_same_request,
+    require_admitted,
+    require_authorized,
     require_pair_sent,
     require_persona_kept,
     require_pre_feature_baseline,
     require_sent,
+    require_started,
     sent_dimensions,
+    session_request,
 )
 
 pytestmark = pytest.mark.asyncio
@@ -75,17 +79,17 @@ async def test_pair_is_sent_as_session_options_verbatim(
     outcome = await start_avatar(
         anam_target, persona=persona, session_options={"video_width": width, "video_height": height}
     )
-    body = outcome.session_request.body
+    body = session_request(outcome).body
     asked = {"videoWidth": width, "videoHeight": height}
     sent = sent_dimensions(body)
     found = differences(asked, sent, "sessionOptions")
     expect(not found, expected=f"sessionOptions {json.dumps(asked)}", actual=one_line(found))
     baseline = await start_avatar(anam_target, persona=persona)
-    require_pre_feature_baseline(baseline.session_request.body, persona)
-    token = outcome.session_request.livekit_token or ""
+    require_pre_feature_baseline(session_request(baseline).body, persona)
+    token = session_request(outcome).livekit_token or ""
     expect_same_request(
         without_dimensions(body),
-        with_token(baseline.session_request.body, token),
+        with_token(session_request(baseline).body, token),
         dimensions_asked=True,
         clause="dims.verbatim",
         what="the rest of the body as without dimensions",
@@ -96,7 +100,7 @@ async def test_pair_is_sent_as_session_options_verbatim(
 async def test_no_options_sends_the_pre_feature_body(anam_target: Implementation) -> None:
     persona = Persona(avatar_model="cara-4-latest")
     outcome = await start_avatar(anam_target, persona=persona)
-    expect_pre_feature_body(outcome.session_request, persona)
+    expect_pre_feature_body(session_request(outcome), persona)
 
 
 def expect_pre_feature_body(request: RecordedRequest, persona: Persona) -> None:
@@ -123,7 +127,7 @@ async def test_options_without_dimensions_send_the_pre_feature_body(
 ) -> None:
     persona = Persona(avatar_model="cara-3")
     outcome = await start_avatar(anam_target, persona=persona, session_options=options)
-    expect_pre_feature_body(outcome.session_request, persona)
+    expect_pre_feature_body(session_request(outcome), persona)
 
 
 @pytest.mark.clause("dims.published-size")
@@ -136,11 +140,11 @@ async def test_avatar_publishes_video_at_the_requested_size(
     outcome = await start_avatar(
         anam_target, persona=persona, session_options={"video_width": width, "video_height": height}
     )
-    request = outcome.session_request
+    request = session_request(outcome)
     require_pair_sent(request, width, height)
     require_persona_kept(request, persona)
-    outcome.require_started()
-    outcome.require_admitted()
+    require_started(outcome)
+    require_admitted(outcome)
     published = (outcome.avatar.video_width, outcome.avatar.video_height) if outcome.avatar else None
     expect(
         published == (width, height),
@@ -171,7 +175,7 @@ async def test_a_retried_start_publishes_the_requested_size(anam_target: Impleme
     first = outcome.session_requests[0]
     require_pair_sent(first, width, height)
     require_persona_kept(first, persona)
-    outcome.require_authorized()
+    require_authorized(outcome)
     sent, sessions = len(outcome.session_requests), len(outcome.sessions)
     require(
         sessions <= 1,
@@ -185,7 +189,7 @@ async def test_a_retried_start_publishes_the_requested_size(anam_target: Impleme
         expected="the 503 retried, and the retry opening the session",
         actual=f"{sent} request(s), {sessions} session(s), {outcome.failure}",
     )
-    outcome.require_admitted()
+    require_admitted(outcome)
     published = (outcome.avatar.video_width, outcome.avatar.video_height) if outcome.avatar else None
     expect(
         published == (width, height),

@@ -12,6 +12,7 @@ from ..expect import expect
 from ..harness.start import start_avatar
 from ..port.call import NOT_GIVEN_OPTIONS, Persona
 from ..port.implementation import Implementation
+from ..premises import session_request
 
 pytestmark = pytest.mark.asyncio
 
@@ -21,7 +22,7 @@ PAIR = {"video_width": 1152, "video_height": 768}
 
 async def _persona_sent(target: Implementation, persona: Persona, options: Any) -> Any:
     outcome = await start_avatar(target, persona=persona, session_options=options)
-    body = outcome.session_request.body
+    body = session_request(outcome).body
     return body.get("personaConfig") if isinstance(body, dict) else None
 
 
@@ -73,7 +74,7 @@ async def test_disclosure_is_kept(
     outcome = await start_avatar(
         anam_target, persona=Persona(avatar_model="cara-4-latest"), session_options=options
     )
-    body = outcome.session_request.body
+    body = session_request(outcome).body
     sent_options = body.get("sessionOptions") if isinstance(body, dict) else None
     sent = sent_options.get("showAIAvatarDisclosure", ABSENT) if isinstance(sent_options, dict) else ABSENT
     found = differences(disclosure, sent, "sessionOptions.showAIAvatarDisclosure")

@@ -32,12 +32,14 @@ from ..premises import (
     expect_same_request,
     pair_sent_verbatim,
     refused_locally,
+    require_authorized,
     require_persona_kept,
     require_pre_feature_baseline,
     require_refusal_final,
     require_sent,
     require_supported_pair_forwarded,
     sent_dimensions,
+    session_request,
     sizes_asked,
 )
 from ..strategies import HALF, Scenario, never_acceptable, scenarios
@@ -190,7 +192,7 @@ def test_a_full_pair_is_sent_verbatim_and_nothing_else_changes(
             outcome = await start_avatar(
                 anam_target, persona=plain.persona, session_options=plain.session_options
             )
-            baselines[key] = without_disclosure(with_token(outcome.session_request.body, TOKEN))
+            baselines[key] = without_disclosure(with_token(session_request(outcome).body, TOKEN))
         require_pre_feature_baseline(baselines[key], plain.persona)
         return baselines[key]
 
@@ -234,7 +236,7 @@ def test_no_dimensions_means_no_dimension_anywhere(
     anam_target: Implementation, property_run: PropertyRun
 ) -> None:
     async def check(scenario: Scenario, outcome: StartOutcome) -> None:
-        body = with_token(outcome.session_request.body, TOKEN)
+        body = with_token(session_request(outcome).body, TOKEN)
         keys = dimension_keys(body)
         expect(not keys, expected=f"no dimension key for {scenario}", actual=f"{', '.join(keys)} in the body")
         expect_same_request(
@@ -312,7 +314,7 @@ def test_a_pair_anam_refuses_is_never_downgraded(
             await require_supported_pair_forwarded(anam_target, scenario.persona)
             forwarded.add(model)
         require_sent(outcome, str(scenario), refusable=False)
-        outcome.require_authorized()
+        require_authorized(outcome)
         require_persona_kept(outcome.session_requests[0], scenario.persona)
         asked = f"{scenario.width}x{scenario.height}"
         expect(

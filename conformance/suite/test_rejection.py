@@ -16,6 +16,7 @@ from ..premises import (
     error_body,
     expect_status_error,
     pair_sent_verbatim,
+    require_authorized,
     require_persona_kept,
     require_refusal_final,
     require_sent,
@@ -43,7 +44,7 @@ async def test_http_400_is_api_status_error_with_anams_body(anam_target: Impleme
         always=ScriptedReply(400, UNSUPPORTED_PAIR_400),
         deadline=DEADLINE,
     )
-    outcome.require_authorized()
+    require_authorized(outcome)
     require(
         bool(outcome.requests),
         by="session.one-request",
@@ -79,7 +80,7 @@ async def test_every_final_client_error_is_sent_once(anam_target: Implementation
             deadline=DEADLINE,
         )
         if status != 401:
-            outcome.require_authorized()
+            require_authorized(outcome)
         require_sent(outcome, f"the session request (answered HTTP {status})", refusable=False)
         first = outcome.requests[0]
         again = [r for r in outcome.requests if r.path == first.path and r.body == first.body]
@@ -116,7 +117,7 @@ async def test_unsupported_pair_is_refused_not_downgraded(
         anam_target, persona=persona, session_options={"video_width": width, "video_height": height}
     )
     require_sent(outcome, f"{width}x{height}", refusable=False)
-    outcome.require_authorized()
+    require_authorized(outcome)
     sent = outcome.session_requests
     require_persona_kept(sent[0], persona)
     expect(

@@ -21,8 +21,10 @@ from ..premises import (
     expect_audio_to_avatar,
     expect_join_waits_for_the_avatar,
     expect_status_error,
+    require_admitted,
     require_refusal_final,
     require_sent,
+    require_started,
 )
 
 pytestmark = pytest.mark.asyncio
@@ -128,8 +130,8 @@ def _check_joined(outcome: ReplayOutcome, cassette: CassetteFile, *, clause: str
     track = cassette.track
     if track is None or track.get("kind") != "video":
         raise EvidenceError(cassette.path, "records no video track for the avatar")
-    outcome.require_started()
-    outcome.require_admitted()
+    require_started(outcome)
+    require_admitted(outcome)
     avatar = outcome.avatar
     recorded = (track["identity"], track["width"], track["height"])
     published = (avatar.identity, avatar.video_width, avatar.video_height) if avatar else None
@@ -185,5 +187,5 @@ async def test_replayed_custom_identity_is_the_tokens_identity(anam_replay: Repl
 async def test_replayed_session_streams_audio_once_the_avatar_has_video(anam_replay: Replay) -> None:
     outcome, cassette = await anam_replay(DEFAULT[0])
     _require_matched(outcome, cassette, dimensions_asked=False)
-    outcome.require_started()
+    require_started(outcome)
     expect_audio_to_avatar(outcome)

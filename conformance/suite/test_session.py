@@ -16,7 +16,14 @@ from ..harness.outcome import DEFAULT_AVATAR_IDENTITY
 from ..harness.start import ANAM_API_KEY, LIVEKIT_API_KEY, LIVEKIT_API_SECRET, start_avatar
 from ..port.call import AGENT_IDENTITY, NOT_GIVEN_OPTIONS, Persona
 from ..port.implementation import Implementation
-from ..premises import expect_audio_to_avatar, expect_join_waits_for_the_avatar
+from ..premises import (
+    expect_audio_to_avatar,
+    expect_join_waits_for_the_avatar,
+    require_admitted,
+    require_authorized,
+    require_started,
+    session_request,
+)
 
 pytestmark = pytest.mark.asyncio
 
@@ -24,7 +31,7 @@ pytestmark = pytest.mark.asyncio
 @pytest.mark.clause("session.one-request")
 async def test_start_sends_one_session_request(anam_target: Implementation) -> None:
     outcome = await start_avatar(anam_target, persona=Persona(avatar_model="cara-3"))
-    outcome.require_authorized()
+    require_authorized(outcome)
     started = outcome.failure is None or outcome.error_during == "wait_for_join"
     expect(started, expected="start() to succeed", actual=f"{outcome.failure} during {outcome.error_during}")
     expect(
@@ -55,7 +62,7 @@ async def test_start_sends_one_session_request(anam_target: Implementation) -> N
 )
 async def test_session_request_is_an_authorized_json_post(anam_target: Implementation, options: Any) -> None:
     outcome = await start_avatar(anam_target, persona=Persona(avatar_model="cara-3"), session_options=options)
-    request = outcome.session_request
+    request = session_request(outcome)
     expect(request.method == "POST", expected="POST", actual=request.method)
     expect(
         request.path in (ENGINE_SESSION_PATH, SESSION_TOKEN_PATH),
@@ -97,7 +104,7 @@ async def test_livekit_token_admits_the_avatar_to_this_room(
         avatar_participant_identity=identity,
         room_name="room-under-test",
     )
-    token = outcome.session_request.livekit_token
+    token = session_request(outcome).livekit_token
     try:
         claims = _claims(token)
     except Exception as error:
@@ -136,8 +143,8 @@ async def test_avatar_joins_and_publishes_the_default_video(
     outcome = await start_avatar(
         anam_target, persona=Persona(avatar_model=model), avatar_participant_identity=identity
     )
-    outcome.require_started()
-    outcome.require_admitted()
+    require_started(outcome)
+    require_admitted(outcome)
     avatar = outcome.avatar
     # Who the avatar joins as is the token's to say: waiting for the identity asked is this clause's.
     require(
@@ -165,5 +172,5 @@ async def test_agent_audio_streams_to_the_avatar_once_it_has_video(
     outcome = await start_avatar(
         anam_target, persona=Persona(avatar_model="cara-3"), avatar_participant_identity=identity
     )
-    outcome.require_started()
+    require_started(outcome)
     expect_audio_to_avatar(outcome)

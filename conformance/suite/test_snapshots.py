@@ -44,7 +44,7 @@ from ..harness.evidence import RecordedRequest, redact_body
 from ..harness.start import ANAM_API_KEY, start_avatar
 from ..port.call import NOT_GIVEN_OPTIONS, Persona
 from ..port.implementation import Implementation
-from ..premises import require_refusal_final, require_sent
+from ..premises import require_refusal_final, require_sent, session_request
 from ..snapshot_storage import UPDATE_OPTIONS, render, snapshot_directory
 
 pytestmark = pytest.mark.asyncio
@@ -314,7 +314,7 @@ async def _requests(target: Implementation, case: Case) -> tuple[list[dict[str, 
     outcome = await start_avatar(target, persona=case.persona, session_options=options)
     require_refusal_final(outcome)
     require_sent(outcome, case.name, refusable=False)
-    token = outcome.session_request.livekit_token  # exactly one: session.one-request's premise
+    token = session_request(outcome).livekit_token  # exactly one: session.one-request's premise
     return [written(r) for r in outcome.requests], token
 
 
