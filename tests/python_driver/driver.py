@@ -111,11 +111,14 @@ class Driver:
             if self.started is None:
                 raise RuntimeError("avatar-events before a start")
             joined = await self.started.avatar_events(avatar_of(request["avatar"]))
-            return {
+            answer_events: dict[str, Any] = {
                 "wait_for_join": "resolved" if joined.joined else "pending",
                 "joined": joined.joined,
                 "failure": facts(joined.failure),
             }
+            if joined.wait_before is not None:
+                answer_events["wait_for_join_before"] = joined.wait_before
+            return answer_events
         if command == "close":
             return {"closed": await self.close_started()}
         raise RuntimeError(f"unknown command {command!r}")
