@@ -122,7 +122,7 @@ GRANT_DEFAULTS: dict[str, bool] = {
 #: The claims whose value the contract leaves to the implementation: the avatar's display name
 #: (``name``) and the token's validity (``nbf``, ``exp``). Every other claim a snapshot records
 #: is fixed: who the avatar is (``sub``), its ``kind``, its grant and ``lk.publish_on_behalf``.
-OPEN_CLAIMS = ("name", "nbf", "exp")
+OPEN_CLAIMS = ("name", "nbf", "exp", "metadata")
 
 
 def grant_meaning(grant: Any) -> Any:

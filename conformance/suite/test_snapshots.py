@@ -210,6 +210,13 @@ def in_flow(requests: list[dict[str, Any]], flow: str) -> list[dict[str, Any]]:
     return unfold(fold(requests)) if flow == TWO_REQUESTS else fold(requests)
 
 
+#: The claims every release mints, recorded even when absent.
+RECORDED_CLAIMS = ("sub", "name", "kind", "video", "attributes")
+#: ``iss`` is the agent's LiveKit API key (the suite's credential, never the plugin's choice, and
+#: no key is written down); ``nbf`` and ``exp`` are recorded below, relative to the start.
+UNRECORDED_CLAIMS = frozenset({"iss", "nbf", "exp"})
+
+
 def token_claims(token: str | None) -> dict[str, Any] | str:
     """The LiveKit JWT's claims for the record, times normalized (avatar.token checks the signature)."""
     if not token:
@@ -218,7 +225,10 @@ def token_claims(token: str | None) -> dict[str, Any] | str:
         claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError as error:
         return f"not a JWT: {type(error).__name__}"
-    shown = {k: claims.get(k) for k in ("sub", "name", "kind", "video", "attributes")}
+    shown = {k: claims.get(k) for k in RECORDED_CLAIMS}
+    # Any other claim is recorded too (a SIP grant, a room configuration), so the pinned request
+    # sees it; the reference mints none, so its snapshots hold exactly the claims above.
+    shown |= {k: v for k, v in claims.items() if k not in RECORDED_CLAIMS and k not in UNRECORDED_CLAIMS}
     nbf, exp = claims.get("nbf"), claims.get("exp")
     if isinstance(nbf, int) and isinstance(exp, int):
         shown["nbf"] = "<start() time>" if abs(nbf - time.time()) < 3600 else nbf
