@@ -18,6 +18,10 @@ from typing import Any, Literal
 
 import pytest
 
+from .plain_imports import import_libraries
+
+import_libraries()  # before anything imports them through pytest's assertion rewriter
+
 from . import report as reporting
 from .clauses import Level, UnknownClause, clause
 from .expect import NOTE_PROPERTY, Blocked, ClauseViolation, SuiteError

@@ -17,7 +17,7 @@ import contextlib
 import itertools
 import secrets
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,12 +163,10 @@ class AnamDouble:
         self._closing.set()
 
     def app(self, extra_routes: Iterable[web.RouteDef] = ()) -> web.Application:
-        """The application; ``extra_routes`` (the standalone emulator's own) come before the catch-all 404."""
-        app = web.Application(middlewares=[self._answered])
-        app.router.add_post(SESSION_TOKEN_PATH, self._session_token)
-        app.router.add_post(ENGINE_SESSION_PATH, self._engine_session)
+        """The application; ``extra_routes`` (the standalone emulator's own) come before Anam's API."""
+        app = web.Application()
         app.router.add_routes(list(extra_routes))
-        app.router.add_route("*", "/{tail:.*}", self._not_found)
+        app.router.add_route("*", "/{tail:.*}", self.handle)
 
         async def release(_: web.Application) -> None:
             self.close()
@@ -176,19 +174,25 @@ class AnamDouble:
         app.on_shutdown.append(release)
         return app
 
-    @web.middleware
-    async def _answered(
-        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-    ) -> web.StreamResponse:
+    async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        """Anam's whole API as one handler, so a start can be served by aiohttp's low-level server
+        (:func:`serve`): no application, router or middleware is built per start."""
         try:
-            response = await handler(request)
+            response = await self._route(request)
         except BaseException:
             self.answers.append(0)  # no answer: the connection was closed or the request abandoned
             raise
         self.answers.append(response.status)
         return response
 
-    async def _record(self, request: web.Request) -> RecordedRequest:
+    def _route(self, request: web.BaseRequest) -> Awaitable[web.StreamResponse]:
+        if request.method == "POST" and request.path == SESSION_TOKEN_PATH:
+            return self._session_token(request)
+        if request.method == "POST" and request.path == ENGINE_SESSION_PATH:
+            return self._engine_session(request)
+        return self._not_found(request)
+
+    async def _record(self, request: web.BaseRequest) -> RecordedRequest:
         text = await request.text()
         recorded = RecordedRequest(
             method=request.method,
@@ -225,7 +229,7 @@ class AnamDouble:
             return scripted
         return judge_session_request(recorded.body, self.rules)
 
-    async def _session_token(self, request: web.Request) -> web.StreamResponse:
+    async def _session_token(self, request: web.BaseRequest) -> web.StreamResponse:
         recorded = await self._record(request)
         # A scripted 2xx is the answer that opens the session: it waits for the engine request.
         verdict = self._judge(recorded, defer_success=True)
@@ -236,7 +240,7 @@ class AnamDouble:
         self._pending_tokens[token] = (recorded.body, verdict)
         return web.json_response({"sessionToken": token})
 
-    async def _engine_session(self, request: web.Request) -> web.StreamResponse:
+    async def _engine_session(self, request: web.BaseRequest) -> web.StreamResponse:
         recorded = await self._record(request)
         bearer = self._bearer(recorded)
         if bearer in self._pending_tokens:
@@ -266,11 +270,13 @@ class AnamDouble:
             self._on_session_started(start)
         return web.json_response(self.rules.session_answer_for(start.session_id))
 
-    async def _not_found(self, request: web.Request) -> web.Response:
+    async def _not_found(self, request: web.BaseRequest) -> web.Response:
         await self._record(request)
         return web.json_response(self.rules.rejection("not_found", path=request.path).body(), status=404)
 
-    async def _refuse(self, request: web.Request, verdict: Rejection | ScriptedReply) -> web.StreamResponse:
+    async def _refuse(
+        self, request: web.BaseRequest, verdict: Rejection | ScriptedReply
+    ) -> web.StreamResponse:
         if isinstance(verdict, Rejection):
             return web.json_response(verdict.body(), status=verdict.status)
         if verdict.fault == STALL:
@@ -283,3 +289,21 @@ class AnamDouble:
         if verdict.text is not None:
             return web.Response(status=verdict.status, text=verdict.text, content_type="text/html")
         return web.json_response(verdict.body, status=verdict.status)
+
+
+@contextlib.asynccontextmanager
+async def serve(double: AnamDouble, host: str = "127.0.0.1") -> AsyncIterator[str]:
+    """The double on a fresh loopback port for one start: its base URL, and a port no later start shares.
+
+    A port of its own per start means a request a plugin sends after its start
+    has ended (a retry left running) is refused, never recorded as the next start's.
+    """
+    runner = web.ServerRunner(web.Server(double.handle, access_log=None), handle_signals=False)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, host, 0)
+        await site.start()
+        yield f"http://{host}:{runner.addresses[0][1]}"
+    finally:
+        double.close()
+        await runner.cleanup()

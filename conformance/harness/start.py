@@ -16,8 +16,6 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 
-from aiohttp import web
-
 from ..port.call import (
     NOT_GIVEN_OPTIONS,
     ConnOptions,
@@ -29,7 +27,7 @@ from ..port.call import (
 )
 from ..port.facts import ErrorFacts
 from ..port.implementation import Implementation
-from .anam_double import AnamDouble, ScriptedReply
+from .anam_double import AnamDouble, ScriptedReply, serve
 from .avatar import AvatarArrival
 from .evidence import RecordedRequest
 from .outcome import DEFAULT_AVATAR_IDENTITY, StartOutcome
@@ -63,11 +61,15 @@ async def drive(
     call: StartCall,
     arrival: AvatarArrival,
     session_started: Callable[[], bool],
+    *,
+    show_arrival: bool = True,
 ) -> None:
     """Start through the port and show the implementation the avatar's arrival, into ``arrival.outcome``.
 
     Whatever Anam's side is (the double, a cassette) and wherever the implementation
-    runs, it is called the same way and judged on the same evidence.
+    runs, it is called the same way and judged on the same evidence. Without
+    ``show_arrival`` the start ends with ``start()``'s answer: for checks of what
+    was sent and answered, which never judge the join.
     """
     outcome = arrival.outcome
     outcome.expected_identity = call.avatar_identity or DEFAULT_AVATAR_IDENTITY
@@ -77,7 +79,7 @@ async def drive(
         outcome.error_during, outcome.failure = answer.stage, answer.failure
         outcome.audio, outcome.avatar_identity = answer.audio, answer.avatar_identity
         outcome.premise = answer.premise
-        if answer.failure is not None or answer.premise is not None:
+        if answer.failure is not None or answer.premise is not None or not show_arrival:
             return
         if session_started():
             await asyncio.wait_for(arrival.settled.wait(), JOIN_TIMEOUT)
@@ -103,6 +105,7 @@ async def start_avatar(
     client_fault: str | None = None,
     conn_options: ConnOptions = CONN_OPTIONS,
     deadline: float | None = None,
+    show_arrival: bool = True,
 ) -> StartOutcome:
     """Start the implementation's avatar once against a fresh Anam double and room.
 
@@ -110,49 +113,47 @@ async def start_avatar(
     every one after them; ``client_fault`` (a :data:`transport.CLIENT_FAULTS`
     name) makes every request fail at the aiohttp client layer instead (for an
     implementation that offers ``client-faults``); ``deadline`` (seconds) cuts off
-    a start that does not end (``overran``).
+    a start that does not end (``overran``); without ``show_arrival`` the
+    implementation is not shown the avatar's arrival (``joined`` stays False: the
+    start was not asked to go that far).
     """
     outcome = StartOutcome()
     room = RoomSpec() if room_name is None else RoomSpec(name=room_name)
     arrival = AvatarArrival(room.name, outcome, api_key=LIVEKIT_API_KEY, api_secret=LIVEKIT_API_SECRET)
-    anam = AnamDouble(ANAM_API_KEY, arrival.session_started)
+    anam = AnamDouble(ANAM_API_KEY, arrival.session_started if show_arrival else None)
     for reply in scripted_replies:
         anam.script_reply(reply if isinstance(reply, ScriptedReply) else ScriptedReply(*reply))
     if always is not None:
         anam.script_reply(always, times=None)
-    runner = web.AppRunner(anam.app(), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
     faulted: list[RecordedRequest] = []
     started = time.monotonic()
-    call = StartCall(
-        persona=persona,
-        api_url=f"http://127.0.0.1:{port}",
-        api_key=ANAM_API_KEY,
-        livekit=LIVEKIT,
-        room=room,
-        session_options=session_options,
-        avatar_identity=avatar_participant_identity,
-        conn_options=conn_options,
-    )
-    try:
-        with contextlib.ExitStack() as stack:
-            if client_fault is not None:
-                if not target.describe().capabilities.shared_http_client:
-                    raise ClientFaultsUnreachable("client-layer faults reach only this process's HTTP client")
-                faulted = stack.enter_context(client_faults(client_fault))
-            driving = drive(target, call, arrival, lambda: bool(anam.sessions))
-            await _within(deadline, driving, outcome, target)
-    finally:
-        outcome.elapsed = time.monotonic() - started
-        outcome.requests = list(anam.requests) + faulted
-        outcome.sessions = list(anam.sessions)
-        outcome.answers = list(anam.answers)
-        outcome.unauthorized = list(anam.unauthorized)
-        anam.close()
-        await runner.cleanup()
+    async with serve(anam) as api_url:
+        call = StartCall(
+            persona=persona,
+            api_url=api_url,
+            api_key=ANAM_API_KEY,
+            livekit=LIVEKIT,
+            room=room,
+            session_options=session_options,
+            avatar_identity=avatar_participant_identity,
+            conn_options=conn_options,
+        )
+        try:
+            with contextlib.ExitStack() as stack:
+                if client_fault is not None:
+                    if not target.describe().capabilities.shared_http_client:
+                        raise ClientFaultsUnreachable(
+                            "client-layer faults reach only this process's HTTP client"
+                        )
+                    faulted = stack.enter_context(client_faults(client_fault))
+                driving = drive(target, call, arrival, lambda: bool(anam.sessions), show_arrival=show_arrival)
+                await _within(deadline, driving, outcome, target)
+        finally:
+            outcome.elapsed = time.monotonic() - started
+            outcome.requests = list(anam.requests) + faulted
+            outcome.sessions = list(anam.sessions)
+            outcome.answers = list(anam.answers)
+            outcome.unauthorized = list(anam.unauthorized)
     if outcome.premise is not None:
         raise outcome.premise
     return outcome

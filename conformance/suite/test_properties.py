@@ -69,7 +69,10 @@ def explore(
         nonlocal judged
         try:
             outcome = await start_avatar(
-                target, persona=scenario.persona, session_options=scenario.session_options
+                target,
+                persona=scenario.persona,
+                session_options=scenario.session_options,
+                show_arrival=False,  # no property judges the join: avatar.* do
             )
             if await check(scenario, outcome) != PASSED_OVER:
                 judged += 1
@@ -190,7 +193,7 @@ def test_a_full_pair_is_sent_verbatim_and_nothing_else_changes(
         key = str(plain)
         if key not in baselines:
             outcome = await start_avatar(
-                anam_target, persona=plain.persona, session_options=plain.session_options
+                anam_target, persona=plain.persona, session_options=plain.session_options, show_arrival=False
             )
             baselines[key] = without_disclosure(with_token(session_request(outcome).body, TOKEN))
         require_pre_feature_baseline(baselines[key], plain.persona)
@@ -271,9 +274,9 @@ def test_every_rejection_surfaces_as_api_status_error(
             actual=str(failure) if failure else "no error: start() went on after the 400",
         )
         expect(
-            not outcome.joined,
-            expected="no avatar after the rejection",
-            actual=f"{len(outcome.sessions)} session(s), joined={outcome.joined}",
+            not outcome.sessions,
+            expected="no session started after the rejection",
+            actual=f"{len(outcome.sessions)} session(s) started",
         )
         return None
 
@@ -326,9 +329,9 @@ def test_a_pair_anam_refuses_is_never_downgraded(
             evidence=in_full(outcome.requests),
         )
         expect(
-            not outcome.sessions and not outcome.joined,
+            not outcome.sessions,
             expected=f"no session started for {scenario}",
-            actual=f"{len(outcome.sessions)} session(s), joined={outcome.joined}",
+            actual=f"{len(outcome.sessions)} session(s) started",
         )
         return None
 
