@@ -1,0 +1,34 @@
+"""The suite's libraries load as Python loads them; tests are still rewritten by pytest."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from anam_conformance.plain_imports import LIBRARIES, REWRITING_HOOK, rewriting_suspended
+
+
+def loader_name(module: str) -> str:
+    return type(sys.modules[module].__loader__).__name__
+
+
+@pytest.mark.parametrize("library", ["hypothesis.core", "syrupy", "livekit.agents", "anyio"])
+def test_libraries_are_not_rewritten(library: str) -> None:
+    assert library in sys.modules
+    assert loader_name(library) != REWRITING_HOOK
+
+
+def test_this_test_module_is_still_rewritten() -> None:
+    assert loader_name(__name__) == REWRITING_HOOK
+
+
+def test_the_hook_is_back_at_its_place_after_a_failed_import() -> None:
+    before = list(sys.meta_path)
+    with pytest.raises(ModuleNotFoundError), rewriting_suspended():
+        assert all(type(f).__name__ != REWRITING_HOOK for f in sys.meta_path)
+        __import__("no_such_module_for_the_suite")
+    assert sys.meta_path == before
+
+
+def test_every_library_is_importable() -> None:
+    assert all(name in sys.modules for name in LIBRARIES)
