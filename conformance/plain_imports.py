@@ -22,7 +22,19 @@ import sys
 from collections.abc import Iterator
 
 #: The third-party packages a verdict needs whose asserts pytest would otherwise rewrite.
-LIBRARIES = ("hypothesis", "syrupy", "vcr", "aiohttp", "jwt", "livekit.agents", "livekit.api")
+#: pytest-recording comes first: on import it asks pytest to rewrite ``vcr.matchers``, and asked
+#: once vcr is imported, pytest warns "Module already imported so cannot be rewritten", which
+#: ``pytest -W error`` turns into a plugin that fails to load. Asked here, it finds no rewriter.
+LIBRARIES = (
+    "pytest_recording",
+    "hypothesis",
+    "syrupy",
+    "vcr",
+    "aiohttp",
+    "jwt",
+    "livekit.agents",
+    "livekit.api",
+)
 REWRITING_HOOK = "AssertionRewritingHook"
 
 

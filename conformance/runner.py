@@ -75,7 +75,6 @@ INI = """\
 asyncio_default_fixture_loop_scope = function
 filterwarnings =
     error::pytest.PytestUnraisableExceptionWarning
-    ignore:Module already imported so cannot be rewritten. vcr:pytest.PytestAssertRewriteWarning
 """
 
 IMPLEMENTATIONS = (

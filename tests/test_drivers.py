@@ -53,6 +53,10 @@ def test_a_misbehaving_driver_is_the_suites_error(
     assert took < 20, took  # the hang is cut at the 2 s command timeout
     if mode == "crash":
         assert "the plugin blew up" in clause["detail"]
+        # What it printed is quoted, but never a credential in it.
+        assert "<jwt>" in clause["detail"] and "Bearer <redacted>" in clause["detail"], clause["detail"]
+        for text in (clause["detail"], output):
+            assert "eyJhbGciOiJIUzI1NiJ9" not in text and "sk-live-0123456789" not in text
     if mode == "garbage":
         assert "Hello from console.log" in clause["detail"]
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from anam_conformance.plain_imports import LIBRARIES, REWRITING_HOOK, rewriting_suspended
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def loader_name(module: str) -> str:
@@ -32,3 +36,16 @@ def test_the_hook_is_back_at_its_place_after_a_failed_import() -> None:
 
 def test_every_library_is_importable() -> None:
     assert all(name in sys.modules for name in LIBRARIES)
+
+
+def test_the_suite_loads_when_every_warning_is_an_error() -> None:
+    """A CI that runs ``pytest -W error`` gets a verdict, not a plugin that failed to load."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "conformance", "-W", "error", "--collect-only", "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]

@@ -11,16 +11,14 @@ secret echoed back by a server cannot slip through either.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..harness.evidence import LIVEKIT_TOKEN_PLACEHOLDER, REDACTED, SECRET_HEADERS
+from ..masking import masked
 
 SESSION_TOKEN_PLACEHOLDER = "<session-token>"
 SECRET_KEYS = {"livekitToken": LIVEKIT_TOKEN_PLACEHOLDER, "sessionToken": SESSION_TOKEN_PLACEHOLDER}
-JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*")
-BEARER = re.compile(r"Bearer\s+[A-Za-z0-9._~+/=-]{8,}")
 #: Response headers that vary per run or per server and carry nothing the contract is about.
 VOLATILE_RESPONSE_HEADERS = frozenset({"date", "server", "content-length", "set-cookie", "x-request-id"})
 
@@ -29,8 +27,7 @@ def scrub_text(text: str, secrets: Iterable[str] = ()) -> str:
     for secret in secrets:
         if secret:
             text = text.replace(secret, REDACTED)
-    text = JWT.sub(LIVEKIT_TOKEN_PLACEHOLDER, text)
-    return BEARER.sub(f"Bearer {REDACTED}", text)
+    return masked(text, jwt=LIVEKIT_TOKEN_PLACEHOLDER, redacted=REDACTED)
 
 
 def scrub_json(value: Any, secrets: Iterable[str] = ()) -> Any:
@@ -68,8 +65,8 @@ def _scrub_headers(headers: dict[str, Any], secrets: tuple[str, ...]) -> dict[st
     for name, value in headers.items():
         if name.lower() in SECRET_HEADERS:
             scheme = str(value[0] if isinstance(value, list) else value).partition(" ")[0]
-            masked = f"{scheme} {REDACTED}" if scheme == "Bearer" else REDACTED
-            out[name] = [masked] if isinstance(value, list) else masked
+            hidden = f"{scheme} {REDACTED}" if scheme == "Bearer" else REDACTED
+            out[name] = [hidden] if isinstance(value, list) else hidden
         elif isinstance(value, list):
             out[name] = [scrub_text(str(v), secrets) for v in value]
         else:

@@ -1,8 +1,9 @@
 """A driver that describes itself correctly, then misbehaves on ``start`` as its first argument says.
 
-crash: exits with code 3 after printing to stderr; hang: never answers; garbage: prints a
-line that is not JSON; off-schema: answers with JSON outside the protocol; wrong-id: answers
-another command; refuses: reports its own failure (ok: false).
+crash: exits with code 3 after printing to stderr (a log line with a JWT and a key among it);
+hang: never answers; garbage: prints a line that is not JSON; off-schema: answers with JSON
+outside the protocol; wrong-id: answers another command; refuses: reports its own failure
+(ok: false).
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ for line in sys.stdin:
         send({"id": request["id"], "ok": True, "result": DESCRIBE})
         continue
     if MODE == "crash":
+        # As the Node plugin 1.5.0 logs a refused request: the LiveKit JWT in the body it logs.
+        token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbmFtLWF2YXRhci1hZ2VudCJ9.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg"
+        headers = {"Authorization": "Bearer sk-live-0123456789"}
+        log = {"level": 50, "body": {"livekitToken": token}, "headers": headers}
+        sys.stderr.write(json.dumps(log) + "\n")
         sys.stderr.write("fatal: the plugin blew up (segfault in the fake runtime)\n")
         sys.stderr.flush()
         sys.exit(3)
