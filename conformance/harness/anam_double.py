@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import itertools
 import secrets
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -291,13 +292,105 @@ class AnamDouble:
         return web.json_response(verdict.body, status=verdict.status)
 
 
+class SharedServer:
+    """One loopback server for the many starts a property makes in turn, each under a path of its own.
+
+    A server per start costs more than the start's own request, and a new origin per
+    start makes the plugin's HTTP client open new connections each time (fetch keeps
+    them per origin). Each start here has its own base URL, ``/start-<n>`` on the one
+    port: a request sent after its start has ended (a retry left running) is answered
+    410 and recorded nowhere, as a closed port would refuse it. A request under no
+    start's path, from a plugin that builds its URLs on the host alone, is the start
+    in progress's.
+    """
+
+    PREFIX = "start-"
+
+    def __init__(self) -> None:
+        self._runner: web.ServerRunner | None = None
+        self._base_url = ""
+        self._doubles: dict[str, AnamDouble] = {}
+        self._current: AnamDouble | None = None
+        self._starts = itertools.count(1)
+
+    async def open(self, host: str = "127.0.0.1") -> None:
+        """On the running loop, which aiohttp's server binds to."""
+        self._runner = web.ServerRunner(web.Server(self._dispatch, access_log=None), handle_signals=False)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, host, 0).start()
+        self._base_url = f"http://{host}:{self._runner.addresses[0][1]}"
+
+    async def aclose(self) -> None:
+        for double in self._doubles.values():
+            double.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @contextlib.asynccontextmanager
+    async def serving(self, double: AnamDouble) -> AsyncIterator[str]:
+        name = f"{self.PREFIX}{next(self._starts)}"
+        self._doubles[name] = self._current = double
+        try:
+            yield f"{self._base_url}/{name}"
+        finally:
+            double.close()
+            del self._doubles[name]
+            self._current = None
+
+    async def _dispatch(self, request: web.BaseRequest) -> web.StreamResponse:
+        name, _, rest = request.rel_url.path[1:].partition("/")
+        double = self._doubles.get(name)
+        if double is not None:
+            return await double.handle(request.clone(rel_url=request.rel_url.with_path(f"/{rest}")))
+        if name.startswith(self.PREFIX) or self._current is None:
+            return web.Response(status=410, text="this start has ended")
+        return await self._current.handle(request)
+
+
+#: The server of the starts made in turn in this context (:func:`one_server`, :func:`one_server_on`).
+_shared: contextvars.ContextVar[SharedServer | None] = contextvars.ContextVar("shared_server", default=None)
+
+
+@contextlib.asynccontextmanager
+async def one_server() -> AsyncIterator[None]:
+    """The starts this task makes from here on (a check's loop over a domain) share one server."""
+    server = SharedServer()
+    await server.open()
+    token = _shared.set(server)
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+        await server.aclose()
+
+
+@contextlib.contextmanager
+def one_server_on(loop: asyncio.AbstractEventLoop) -> Iterator[None]:
+    """:func:`one_server` for starts each run as a task of their own on ``loop`` (a property's
+    examples): set in the caller's context, which each of those tasks inherits."""
+    server = SharedServer()
+    loop.run_until_complete(server.open())
+    token = _shared.set(server)
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+        loop.run_until_complete(server.aclose())
+
+
 @contextlib.asynccontextmanager
 async def serve(double: AnamDouble, host: str = "127.0.0.1") -> AsyncIterator[str]:
-    """The double on a fresh loopback port for one start: its base URL, and a port no later start shares.
+    """The double on loopback for one start: its base URL, which no later start shares.
 
     A port of its own per start means a request a plugin sends after its start
-    has ended (a retry left running) is refused, never recorded as the next start's.
+    has ended (a retry left running) is refused, never recorded as the next start's;
+    under :func:`one_server`, a path of its own on the shared port does the same.
     """
+    shared = _shared.get()
+    if shared is not None:
+        async with shared.serving(double) as url:
+            yield url
+        return
     runner = web.ServerRunner(web.Server(double.handle, access_log=None), handle_signals=False)
     await runner.setup()
     try:

@@ -125,7 +125,6 @@ async def start_avatar(
         anam.script_reply(reply if isinstance(reply, ScriptedReply) else ScriptedReply(*reply))
     if always is not None:
         anam.script_reply(always, times=None)
-    faulted: list[RecordedRequest] = []
     started = time.monotonic()
     async with serve(anam) as api_url:
         call = StartCall(
@@ -138,6 +137,7 @@ async def start_avatar(
             avatar_identity=avatar_participant_identity,
             conn_options=conn_options,
         )
+        faulted: list[RecordedRequest] = []
         try:
             with contextlib.ExitStack() as stack:
                 if client_fault is not None:
@@ -147,22 +147,24 @@ async def start_avatar(
                         )
                     faulted = stack.enter_context(client_faults(client_fault))
                 driving = drive(target, call, arrival, lambda: bool(anam.sessions), show_arrival=show_arrival)
-                await _within(deadline, driving, outcome, target)
+                await _within(deadline, driving, outcome)
         finally:
             outcome.elapsed = time.monotonic() - started
             outcome.requests = list(anam.requests) + faulted
             outcome.sessions = list(anam.sessions)
             outcome.answers = list(anam.answers)
             outcome.unauthorized = list(anam.unauthorized)
+    if outcome.overran:
+        # Only once the double is gone: a start still waiting on it can then end on its own.
+        target.cut_off()
     if outcome.premise is not None:
         raise outcome.premise
     return outcome
 
 
-async def _within(
-    deadline: float | None, driving: Awaitable[None], outcome: StartOutcome, target: Implementation
-) -> None:
-    """The drive, cut off at ``deadline``: a start that never ends is a fact (``overran``), not a hang."""
+async def _within(deadline: float | None, driving: Awaitable[None], outcome: StartOutcome) -> None:
+    """The drive, cut off at ``deadline``: a start that never ends is a fact (``overran``), not a hang;
+    the implementation is told (``cut_off``) once the double is gone."""
     try:
         await asyncio.wait_for(driving, deadline)
     except asyncio.TimeoutError:
@@ -171,4 +173,3 @@ async def _within(
         outcome.failure = outcome.failure or ErrorFacts(
             "other", "TimeoutError", f"start() still running after {deadline}s"
         )
-        target.cut_off()  # whatever it still runs must not answer the next start out of turn

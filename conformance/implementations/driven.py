@@ -30,6 +30,8 @@ from .protocol import (
 )
 
 DROP_IN_CLAUSE = "surface.drop-in"
+#: Seconds a cut-off start gets to end once its double is gone: a refused connection is immediate.
+CUT_OFF_GRACE = 1.0
 #: Languages whose numbers are IEEE doubles (``720.0`` is ``720``; integers exact to 2**53 only).
 DOUBLE_NUMBERS = frozenset({"javascript", "typescript"})
 #: What each language's HTTP client answers itself, never delivering it to the plugin: fetch
@@ -121,10 +123,15 @@ class DrivenImplementation:
         return DrivenStart(self.process, answer)
 
     def cut_off(self) -> None:
-        """Its answer to the cut-off start would come out of turn: the process goes, and a new one
-        is started and loaded here, so that the next start's deadline is not spent on the runtime
-        and the plugin loading again (seconds, on a loaded machine)."""
-        self.process.close()
+        """The double is gone by now, so a start that only waited on it ends within moments (its
+        answer is read and dropped) and the process stays in step. One still running after
+        :data:`CUT_OFF_GRACE` would answer out of turn: the process is killed (it would finish
+        that start before any goodbye), and a new one started and loaded here, so that the next
+        start's deadline is not spent on the runtime and the plugin loading again (seconds, on a
+        loaded machine)."""
+        if self.process.settled(within=CUT_OFF_GRACE):
+            return
+        self.process.close(at_once=True)
         with contextlib.suppress(DriverError):  # recorded by the process: the next command fails with it
             self.process.request("describe")
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import pytest
 
 from ..expect import expect, require
-from ..harness.anam_double import STALL, ScriptedReply
+from ..harness.anam_double import STALL, ScriptedReply, one_server
 from ..harness.anam_rules import DEFAULT_RULES
 from ..harness.evidence import describe, in_full
 from ..harness.outcome import StartOutcome
@@ -134,7 +134,10 @@ def every_status(plain_start: None, anam_target: Implementation) -> dict[int, St
     statuses = [s for s in ERROR_STATUSES if s not in undeliverable]
 
     async def each() -> dict[int, StartOutcome]:
-        return {status: await _persistently(anam_target, (status, error_body(status))) for status in statuses}
+        async with one_server():
+            return {
+                status: await _persistently(anam_target, (status, error_body(status))) for status in statuses
+            }
 
     return asyncio.run(each())
 

@@ -3,8 +3,9 @@
 Each test states one clause's property for every example the strategies draw;
 Anam is the in-process double applying Anam's documented rules, so the 400
 paths are explored as well as the accepted ones. Examples run one after the
-other on one event loop of the test's own (an example costs a few
-milliseconds; a loop or fixture per example would cost more than the example).
+other on one event loop of the test's own, each start under its own path of
+one Anam server (an example costs a few milliseconds; a loop, a server or a
+fixture per example would cost more than the example).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 
 from ..differences import differences, one_line
 from ..expect import Blocked, expect
+from ..harness.anam_double import one_server_on
 from ..harness.anam_rules import Rejection, judge_session_request
 from ..harness.evidence import describe, in_full
 from ..harness.outcome import StartOutcome
@@ -86,7 +88,8 @@ def explore(
         loop.run_until_complete(one(scenario))
 
     try:
-        example()
+        with one_server_on(loop):
+            example()
     finally:
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
