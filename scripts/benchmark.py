@@ -6,7 +6,7 @@ repeat runs every command once, in turn, so a machine whose speed drifts moves
 every figure alike and the ratios hold. It prints the medians and the ratios:
 
 - the bare imports a verdict needs (livekit.agents, the reference plugin,
-  hypothesis, vcrpy, syrupy, aiohttp, jwt, the suite's pytest plugin): the unit;
+  hypothesis, vcrpy, syrupy, aiohttp, jwt, the suite's harness and loader): the unit;
 - collection, ``pytest conformance --collect-only``, and ``anam-conformance``'s
   own collection (no assert rewriting);
 - the reference's verdict, ``pytest conformance`` and through ``anam-conformance``;
@@ -43,9 +43,12 @@ class Timing:
     output: str
 
 
+#: The libraries a verdict needs, the reference plugin and the suite's own harness and loader; not
+#: the suite's pytest plugin, which also loads what the other pytest plugins load (plain_imports.py),
+#: so that the unit stays the same whatever the plugin chooses to import early.
 IMPORTS = (
-    "import livekit.agents, hypothesis, vcr, syrupy, aiohttp, jwt, "
-    "anam_conformance.pytest_plugin, anam_conformance.plugin_under_test"
+    "import livekit.agents, hypothesis, vcr, syrupy, aiohttp, jwt, anam_conformance.plugin_under_test, "
+    "anam_conformance.harness.start, anam_conformance.implementations.loading"
 )
 TOOL = str(Path(PY).parent / "anam-conformance")
 

@@ -16,7 +16,17 @@ def loader_name(module: str) -> str:
     return type(sys.modules[module].__loader__).__name__
 
 
-@pytest.mark.parametrize("library", ["hypothesis.core", "syrupy", "livekit.agents", "anyio"])
+@pytest.mark.parametrize(
+    "library",
+    [
+        "hypothesis.core",
+        "syrupy",
+        "livekit.agents",
+        "anyio",
+        "anyio._backends._asyncio",
+        "pytest_asyncio.plugin",
+    ],
+)
 def test_libraries_are_not_rewritten(library: str) -> None:
     assert library in sys.modules
     assert loader_name(library) != REWRITING_HOOK
