@@ -246,10 +246,26 @@ def child_command(workdir: Path, ini: Path, invocation: Invocation, report: Path
     ]
 
 
+#: Where hypothesis keeps what it derives from source files, unless the caller says otherwise.
+HYPOTHESIS_STORAGE_ENV = "HYPOTHESIS_STORAGE_DIRECTORY"
+
+
+def hypothesis_storage() -> Path:
+    """The user's cache, not the run's throwaway directory: before its first example, hypothesis
+    reads every local module's source for the constants it mixes into its draws, and keeps them
+    by the source's hash under its storage directory (``.hypothesis`` in the working directory,
+    by default). Kept per run, that cost about 2 s on every run of an editable install; kept here,
+    only on the first. Only caches derived from source live there for the ``ci`` profile, which
+    keeps no example database, so no verdict depends on what an earlier run left."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "anam-conformance" / "hypothesis"
+
+
 def child_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
     env["PYTHONUNBUFFERED"] = "1"  # the clause table streams as it is written
     env[SUPERVISED_ENV] = "1"
+    env.setdefault(HYPOTHESIS_STORAGE_ENV, str(hypothesis_storage()))
     return env
 
 

@@ -102,3 +102,15 @@ def test_a_prefix_with_nothing_after_it_is_refused_with_an_example() -> None:
 def test_the_help_and_the_usage_error_list_every_kind_the_parser_knows() -> None:
     for info in specs.KINDS:
         assert info.form in runner.USAGE and info.form in runner.NO_TARGET
+
+
+def test_hypothesis_keeps_its_source_caches_in_the_users_cache_not_the_runs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv(runner.HYPOTHESIS_STORAGE_ENV, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert runner.child_env()[runner.HYPOTHESIS_STORAGE_ENV] == str(
+        tmp_path / "anam-conformance" / "hypothesis"
+    )
+    monkeypatch.setenv(runner.HYPOTHESIS_STORAGE_ENV, "/elsewhere")
+    assert runner.child_env()[runner.HYPOTHESIS_STORAGE_ENV] == "/elsewhere"
