@@ -37,7 +37,9 @@ LIBRARIES = (
 )
 #: What the pytest plugins of the suite's dependencies load in every run, measured with a timer
 #: around pytest's rewriter (``docs/results.md``): anyio's backend alone took 160 ms to rewrite.
-#: Imported when installed: an environment without one of them loses nothing.
+#: Imported when installed: an environment without one of them loses nothing. A plugin pytest has
+#: loaded before the suite's (entry points come in the order the environment lists distributions)
+#: was rewritten already; the libraries it loads lazily are still plain.
 PLUGIN_LIBRARIES = (
     "anyio._backends._asyncio",
     "anyio.pytest_plugin",
