@@ -256,7 +256,9 @@ def hypothesis_storage() -> Path:
     by the source's hash under its storage directory (``.hypothesis`` in the working directory,
     by default). Kept per run, that cost about 2 s on every run of an editable install; kept here,
     only on the first. Only caches derived from source live there for the ``ci`` profile, which
-    keeps no example database, so no verdict depends on what an earlier run left."""
+    keeps no example database, so no verdict depends on what an earlier run left; the ``dev``
+    and ``thorough`` profiles keep theirs there too, and try an earlier run's failing examples
+    first, as hypothesis does in any project."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "anam-conformance" / "hypothesis"
 

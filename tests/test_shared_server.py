@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import aiohttp
+from aiohttp import web
 from anam_conformance.harness.anam_double import (
     SESSION_TOKEN_PATH,
     AnamDouble,
@@ -93,3 +94,34 @@ def test_one_server_serves_the_starts_of_the_task_that_opened_it() -> None:
     shared, after = asyncio.run(scenario())
     assert URL(shared[0]).port == URL(shared[1]).port and shared[0] != shared[1]
     assert URL(after).port != URL(shared[0]).port and URL(after).path == "/"
+
+
+class Seeing(AnamDouble):
+    """A double that also keeps the URL each request reached it with."""
+
+    def __init__(self) -> None:
+        super().__init__(KEY)
+        self.seen: list[str] = []
+
+    async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        self.seen.append(str(request.rel_url))
+        return await super().handle(request)
+
+
+def test_a_start_sees_its_requests_as_a_server_of_its_own_would() -> None:
+    async def scenario() -> list[str]:
+        server = SharedServer()
+        await server.open()
+        try:
+            double = Seeing()
+            async with (
+                server.serving(double) as url,
+                aiohttp.ClientSession() as http,
+                http.get(f"{url}/v1/personas?page=2&size=10") as answer,
+            ):
+                assert answer.status == 404
+            return double.seen
+        finally:
+            await server.aclose()
+
+    assert asyncio.run(scenario()) == ["/v1/personas?page=2&size=10"]

@@ -341,7 +341,9 @@ class SharedServer:
         name, _, rest = request.rel_url.path[1:].partition("/")
         double = self._doubles.get(name)
         if double is not None:
-            return await double.handle(request.clone(rel_url=request.rel_url.with_path(f"/{rest}")))
+            # As a server of its own would have seen it: the path without the start's, the same query.
+            inner = request.rel_url.with_path(f"/{rest}", keep_query=True)
+            return await double.handle(request.clone(rel_url=inner))
         if name.startswith(self.PREFIX) or self._current is None:
             return web.Response(status=410, text="this start has ended")
         return await self._current.handle(request)

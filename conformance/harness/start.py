@@ -125,6 +125,7 @@ async def start_avatar(
         anam.script_reply(reply if isinstance(reply, ScriptedReply) else ScriptedReply(*reply))
     if always is not None:
         anam.script_reply(always, times=None)
+    faulted: list[RecordedRequest] = []
     started = time.monotonic()
     async with serve(anam) as api_url:
         call = StartCall(
@@ -137,7 +138,6 @@ async def start_avatar(
             avatar_identity=avatar_participant_identity,
             conn_options=conn_options,
         )
-        faulted: list[RecordedRequest] = []
         try:
             with contextlib.ExitStack() as stack:
                 if client_fault is not None:
