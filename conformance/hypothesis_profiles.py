@@ -88,6 +88,12 @@ class PropertyRun:
         self.examples += 1
 
 
+def predictable(run: PropertyRun) -> bool:
+    """Whether hypothesis will try the same examples in the same order however the test behaves
+    until its first failure: derandomized (the test's own seed) and no database to replay first."""
+    return bool(run.settings.derandomize) and run.settings.database is None
+
+
 @pytest.fixture
 def property_run(request: pytest.FixtureRequest) -> Iterator[PropertyRun]:
     """The selected profile's settings, and the tally of the examples this test ran."""

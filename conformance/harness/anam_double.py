@@ -301,7 +301,8 @@ class SharedServer:
     port: a request sent after its start has ended (a retry left running) is answered
     410 and recorded nowhere, as a closed port would refuse it. A request under no
     start's path, from a plugin that builds its URLs on the host alone, is the start
-    in progress's.
+    in progress's; with several starts open it is nobody's (421, counted in
+    ``unattributed``): :func:`~.start.start_avatars` then makes them again one by one.
     """
 
     PREFIX = "start-"
@@ -310,8 +311,9 @@ class SharedServer:
         self._runner: web.ServerRunner | None = None
         self._base_url = ""
         self._doubles: dict[str, AnamDouble] = {}
-        self._current: AnamDouble | None = None
         self._starts = itertools.count(1)
+        #: Requests under no start's path while several starts were open: whose they were is unknown.
+        self.unattributed = 0
 
     async def open(self, host: str = "127.0.0.1") -> None:
         """On the running loop, which aiohttp's server binds to."""
@@ -329,13 +331,12 @@ class SharedServer:
     @contextlib.asynccontextmanager
     async def serving(self, double: AnamDouble) -> AsyncIterator[str]:
         name = f"{self.PREFIX}{next(self._starts)}"
-        self._doubles[name] = self._current = double
+        self._doubles[name] = double
         try:
             yield f"{self._base_url}/{name}"
         finally:
             double.close()
             del self._doubles[name]
-            self._current = None
 
     async def _dispatch(self, request: web.BaseRequest) -> web.StreamResponse:
         name, _, rest = request.rel_url.path[1:].partition("/")
@@ -344,13 +345,22 @@ class SharedServer:
             # As a server of its own would have seen it: the path without the start's, the same query.
             inner = request.rel_url.with_path(f"/{rest}", keep_query=True)
             return await double.handle(request.clone(rel_url=inner))
-        if name.startswith(self.PREFIX) or self._current is None:
+        if name.startswith(self.PREFIX) or not self._doubles:
             return web.Response(status=410, text="this start has ended")
-        return await self._current.handle(request)
+        if len(self._doubles) > 1:
+            self.unattributed += 1
+            return web.Response(status=421, text="several starts are open: which one this is, is unknown")
+        (only,) = self._doubles.values()
+        return await only.handle(request)
 
 
 #: The server of the starts made in turn in this context (:func:`one_server`, :func:`one_server_on`).
 _shared: contextvars.ContextVar[SharedServer | None] = contextvars.ContextVar("shared_server", default=None)
+
+
+def current_server() -> SharedServer | None:
+    """The server the starts made here share, if any (:func:`one_server`)."""
+    return _shared.get()
 
 
 @contextlib.asynccontextmanager

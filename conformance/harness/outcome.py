@@ -49,6 +49,11 @@ class StartOutcome:
     elapsed: float | None = None  # seconds from construction to the end of the drive
     overran: bool = False  # the drive was cut off at the caller's deadline (a start that never ends)
 
+    def require_premise(self) -> None:
+        """Raise the premise the call broke, if it broke one: no check of this start can judge it."""
+        if self.premise is not None:
+            raise self.premise
+
     @property
     def session_requests(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.carries_persona]

@@ -11,16 +11,19 @@ the clauses a release lacks the surface for are known at collection.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from typing import cast
 
 from ..expect import Blocked
 from ..port.call import AdmittedAvatar, StartCall
 from ..port.description import Capabilities, Description, Surface
 from ..port.facts import JoinAnswer, StartAnswer
-from .process import PROTOCOL_VERSION, DriverError, DriverProcess
+from .process import PROTOCOL_VERSION, DriverError, DriverProcess, DriverProtocolError
 from .protocol import (
     AvatarEventsResult,
     DescribeResult,
+    StartBatchParams,
+    StartBatchResult,
     StartResult,
     audio_facts,
     avatar_events_params,
@@ -30,6 +33,10 @@ from .protocol import (
 )
 
 DROP_IN_CLAUSE = "surface.drop-in"
+#: The optional command that starts many calls together (PROTOCOL.md), and how many it is given at
+#: once: 16 keep both processes busy (a Node start's round trips overlap the double's answers)
+#: and a whole batch well inside one command's timeout.
+START_BATCH, BATCH_SIZE = "start-batch", 16
 #: Seconds a cut-off start gets to end once its double is gone: a refused connection is immediate.
 CUT_OFF_GRACE = 1.0
 #: Languages whose numbers are IEEE doubles (``720.0`` is ``720``; integers exact to 2**53 only).
@@ -83,10 +90,13 @@ def description_of(spec: str, driver: str, found: DescribeResult) -> Description
 class DrivenImplementation:
     """An implementation judged through its driver process."""
 
-    def __init__(self, spec: str, process: DriverProcess, description: Description) -> None:
+    def __init__(
+        self, spec: str, process: DriverProcess, description: Description, commands: Sequence[str] = ()
+    ) -> None:
         self.spec = spec
         self.process = process
         self._description = description
+        self._batches = START_BATCH in commands
 
     @classmethod
     def load(cls, spec: str, process: DriverProcess) -> DrivenImplementation:
@@ -106,21 +116,34 @@ class DrivenImplementation:
         if not described["surface"]["avatar_session"]:
             process.close()
             raise DescribeRefused(f"{described['name']} is not an Anam plugin: no AvatarSession")
-        return cls(spec, process, description_of(spec, process.name, described))
+        return cls(
+            spec, process, description_of(spec, process.name, described), described.get("commands", ())
+        )
 
     def describe(self) -> Description:
         return self._description
 
     async def start(self, call: StartCall) -> DrivenStart:
         result = cast(StartResult, await self.process.arequest("start", start_params(call)))
-        failure = error_facts(result["failure"])
-        premise = None
-        if failure is not None and result["stage"] == "construct" and failure.type_name == "TypeError":
-            premise = Blocked(DROP_IN_CLAUSE, f"the documented options to be taken; actual {failure}")
-        answer = StartAnswer(
-            result["stage"], failure, audio_facts(result["audio"]), result["avatar_identity"], premise
-        )
-        return DrivenStart(self.process, answer)
+        return DrivenStart(self.process, start_answer(result))
+
+    async def start_each(self, calls: Sequence[StartCall]) -> list[StartAnswer]:
+        """Together, :data:`BATCH_SIZE` at a time, where the driver offers ``start-batch``: about a
+        third of the time of one after the other through the Node driver. Otherwise one by one."""
+        if not self._batches:
+            return [(await self.start(call)).answer for call in calls]
+        answers: list[StartAnswer] = []
+        for first in range(0, len(calls), BATCH_SIZE):
+            batch = calls[first : first + BATCH_SIZE]
+            params: StartBatchParams = {"starts": [start_params(call) for call in batch]}
+            found = cast(StartBatchResult, await self.process.arequest(START_BATCH, params))
+            if len(found["results"]) != len(batch):
+                raise DriverProtocolError(
+                    self.process.name,
+                    f"answered {START_BATCH!r} of {len(batch)} starts with {len(found['results'])} results",
+                )
+            answers += [start_answer(result) for result in found["results"]]
+        return answers
 
     def cut_off(self) -> None:
         """The double is gone by now, so a start that only waited on it ends within moments (its
@@ -137,6 +160,16 @@ class DrivenImplementation:
 
     def close(self) -> None:
         self.process.close()
+
+
+def start_answer(result: StartResult) -> StartAnswer:
+    failure = error_facts(result["failure"])
+    premise = None
+    if failure is not None and result["stage"] == "construct" and failure.type_name == "TypeError":
+        premise = Blocked(DROP_IN_CLAUSE, f"the documented options to be taken; actual {failure}")
+    return StartAnswer(
+        result["stage"], failure, audio_facts(result["audio"]), result["avatar_identity"], premise
+    )
 
 
 class DrivenStart:

@@ -100,6 +100,14 @@ class StartResult(_StartResultRequired, total=False):
     requests_seen: int
 
 
+class StartBatchParams(TypedDict):
+    starts: list[StartParams]
+
+
+class StartBatchResult(TypedDict):
+    results: list[StartResult]
+
+
 class _AvatarEventsResultRequired(TypedDict):
     wait_for_join: WaitState
     joined: bool
@@ -139,6 +147,7 @@ class DescribeResult(_DescribeResultRequired, total=False):
     runtime: str
     driver: str
     framework: dict[str, str]
+    commands: list[str]
 
 
 def start_params(call: StartCall) -> StartParams:

@@ -7,6 +7,7 @@ interface, an adapter per way of running an implementation
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from .call import AdmittedAvatar, StartCall
@@ -38,6 +39,15 @@ class Implementation(Protocol):
 
         Raises only for the suite's reasons (a driver that broke, a watchdog that stopped a
         call), never for the plugin's: a plugin's failure is a fact of the answer.
+        """
+        ...
+
+    async def start_each(self, calls: Sequence[StartCall]) -> list[StartAnswer]:
+        """Each call started and closed again, answered in order: as if one after the other.
+
+        For checks of what was sent and answered over many calls (a property's examples, a
+        domain of statuses), which never ask for avatar events. An implementation may start
+        them together, each in a room of its own; the harness gives each its own Anam.
         """
         ...
 

@@ -15,11 +15,11 @@ from collections.abc import Sequence
 import pytest
 
 from ..expect import expect, require
-from ..harness.anam_double import STALL, ScriptedReply, one_server
+from ..harness.anam_double import STALL, ScriptedReply
 from ..harness.anam_rules import DEFAULT_RULES
 from ..harness.evidence import describe, in_full
 from ..harness.outcome import StartOutcome
-from ..harness.start import CONN_OPTIONS, start_avatar
+from ..harness.start import CONN_OPTIONS, Asked, start_avatar, start_avatars
 from ..harness.transport import CONNECTION_FAULTS, TIMEOUT_FAULTS
 from ..port.call import ConnOptions, Persona
 from ..port.facts import API_KINDS, CONNECTION_KINDS
@@ -133,13 +133,11 @@ def every_status(plain_start: None, anam_target: Implementation) -> dict[int, St
     undeliverable = anam_target.describe().capabilities.undeliverable_statuses
     statuses = [s for s in ERROR_STATUSES if s not in undeliverable]
 
-    async def each() -> dict[int, StartOutcome]:
-        async with one_server():
-            return {
-                status: await _persistently(anam_target, (status, error_body(status))) for status in statuses
-            }
-
-    return asyncio.run(each())
+    asked = [Asked(PERSONA, always=ScriptedReply(status, error_body(status))) for status in statuses]
+    outcomes = asyncio.run(start_avatars(anam_target, asked, deadline=DEADLINE))
+    for outcome in outcomes:
+        outcome.require_premise()
+    return dict(zip(statuses, outcomes, strict=True))
 
 
 def _listed(found: list[str], most: int = 5) -> str:

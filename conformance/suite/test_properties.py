@@ -26,9 +26,9 @@ from ..harness.anam_double import one_server_on
 from ..harness.anam_rules import Rejection, judge_session_request
 from ..harness.evidence import describe, in_full
 from ..harness.outcome import StartOutcome
-from ..harness.start import start_avatar
+from ..harness.start import TOGETHER, Asked, start_avatar, start_avatars
 from ..harness.wire import pre_feature_body, with_token, without_dimensions
-from ..hypothesis_profiles import PropertyRun
+from ..hypothesis_profiles import PropertyRun, predictable
 from ..port.implementation import Implementation
 from ..premises import (
     expect_same_request,
@@ -62,34 +62,66 @@ def explore(
     has nothing to say about (it returns :data:`PASSED_OVER`). A property that
     judged no example at all is blocked when a premise stopped it, and skipped
     otherwise: it never passes on nothing.
+
+    Where hypothesis' choices depend on the test alone (derandomized, no example
+    database: the ``ci`` and ``quick`` profiles), it first only draws the examples,
+    which are then started together (:func:`start_avatars`: a third of the time
+    through a driver) and judged in the order drawn. That pass can only pass: at
+    the first example it cannot pass, hypothesis runs as it always does, one start
+    per example, and it is that run which fails, with its minimal example.
     """
     loop = asyncio.new_event_loop()
     blocked: list[Blocked] = []
     judged = 0
+    drawn: list[Scenario] | None = [] if predictable(run) else None
 
-    async def one(scenario: Scenario) -> None:
+    async def judge(scenario: Scenario, outcome: StartOutcome) -> None:
         nonlocal judged
         try:
-            outcome = await start_avatar(
-                target,
-                persona=scenario.persona,
-                session_options=scenario.session_options,
-                show_arrival=False,  # no property judges the join: avatar.* do
-            )
+            outcome.require_premise()
             if await check(scenario, outcome) != PASSED_OVER:
                 judged += 1
         except Blocked as premise:
             blocked.append(premise)
 
+    async def one(scenario: Scenario) -> None:
+        outcome = await start_avatar(
+            target,
+            persona=scenario.persona,
+            session_options=scenario.session_options,
+            show_arrival=False,  # no property judges the join: avatar.* do
+            premise_raised=False,
+        )
+        await judge(scenario, outcome)
+
+    async def all_drawn(scenarios: list[Scenario]) -> None:
+        for first in range(0, len(scenarios), TOGETHER):  # judged a group at a time: a failure stops it
+            group = scenarios[first : first + TOGETHER]
+            outcomes = await start_avatars(target, [Asked(s.persona, s.session_options) for s in group])
+            for scenario, outcome in zip(group, outcomes, strict=True):
+                await judge(scenario, outcome)
+
     @run.settings
     @given(scenario=strategy)
     def example(scenario: Scenario) -> None:
+        if drawn is not None:
+            drawn.append(scenario)  # the first pass: what hypothesis will try, in its order
+            return
         run.example()
         loop.run_until_complete(one(scenario))
 
     try:
         with one_server_on(loop):
-            example()
+            if drawn is not None:
+                example()
+                try:
+                    loop.run_until_complete(all_drawn(drawn))
+                    run.examples += len(drawn)
+                except Exception:  # judged again by hypothesis, one start per example
+                    drawn, judged = None, 0
+                    blocked.clear()
+            if drawn is None:
+                example()
     finally:
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()

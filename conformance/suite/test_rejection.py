@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from ..expect import expect, require
-from ..harness.anam_double import ScriptedReply, one_server
+from ..harness.anam_double import ScriptedReply
 from ..harness.evidence import describe, in_full
-from ..harness.start import RETRYABLE_4XX, start_avatar
+from ..harness.start import RETRYABLE_4XX, Asked, start_avatar, start_avatars
 from ..port.call import Persona
 from ..port.implementation import Implementation
 from ..premises import (
@@ -72,24 +72,22 @@ async def test_every_final_client_error_is_sent_once(anam_target: Implementation
     statuses = [s for s in FINAL_4XX if s not in undeliverable]
     retried: list[str] = []
     evidence = ""
-    async with one_server():  # one server for the domain; each start under its own path
-        for status in statuses:
-            outcome = await start_avatar(
-                anam_target,
-                persona=Persona(avatar_model="cara-4-latest"),
-                always=ScriptedReply(status, refusal_body(status)),  # the same refusal however often asked
-                deadline=DEADLINE,
-            )
-            if status != 401:
-                require_authorized(outcome)
-            require_sent(outcome, f"the session request (answered HTTP {status})", refusable=False)
-            first = outcome.requests[0]
-            again = [r for r in outcome.requests if r.path == first.path and r.body == first.body]
-            if len(again) != 1:
-                # The first retried status in full (what was sent, below); the others by their count.
-                shown = f": {describe(outcome.requests)}" if not retried else ""
-                retried.append(f"HTTP {status} sent {len(again)} times{shown}")
-                evidence = evidence or in_full(outcome.requests)
+    persona = Persona(avatar_model="cara-4-latest")
+    # The same refusal however often asked; each start under its own path of one server.
+    asked = [Asked(persona, always=ScriptedReply(status, refusal_body(status))) for status in statuses]
+    outcomes = await start_avatars(anam_target, asked, deadline=DEADLINE)
+    for status, outcome in zip(statuses, outcomes, strict=True):
+        outcome.require_premise()
+        if status != 401:
+            require_authorized(outcome)
+        require_sent(outcome, f"the session request (answered HTTP {status})", refusable=False)
+        first = outcome.requests[0]
+        again = [r for r in outcome.requests if r.path == first.path and r.body == first.body]
+        if len(again) != 1:
+            # The first retried status in full (what was sent, below); the others by their count.
+            shown = f": {describe(outcome.requests)}" if not retried else ""
+            retried.append(f"HTTP {status} sent {len(again)} times{shown}")
+            evidence = evidence or in_full(outcome.requests)
     expect(
         not retried,
         expected=f"each request answered with a final 4xx sent once ({len(statuses)} statuses: "

@@ -8,6 +8,7 @@
 // Usage: node driver.mjs --plugin-dir DIR
 //   DIR is the plugin package (the folder with its package.json); @livekit/agents and
 //   @livekit/rtc-node are resolved from there, as the plugin itself resolves them.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -70,10 +71,12 @@ const rtcVersion = JSON.parse(readFileSync(join(rtcDir, 'package.json'), 'utf8')
 const { RoomEvent, TrackKind, ParticipantKind } = rtc;
 
 // --- what the plugin sends: counted at fetch, so "thrown before any request" is observed ----
-let requestsSeen = 0;
+// Each start counts its own, so starts made together (`start-batch`) are told apart.
+const counting = new AsyncLocalStorage();
 const realFetch = globalThis.fetch;
 globalThis.fetch = (...args) => {
-  requestsSeen += 1;
+  const counter = counting.getStore();
+  if (counter) counter.requests += 1;
   return realFetch(...args);
 };
 
@@ -119,6 +122,7 @@ function describe() {
     language: 'javascript',
     runtime: `node ${process.version}`,
     driver: DRIVER_NAME,
+    commands: ['start-batch'],
     framework: { '@livekit/agents': agentsVersion, '@livekit/rtc-node': rtcVersion },
     surface: {
       avatar_session: typeof AvatarSession === 'function',
@@ -188,7 +192,7 @@ function bodyText(body) {
   return typeof body === 'string' ? body : JSON.stringify(body);
 }
 
-function errorFacts(error, requestsBefore) {
+function errorFacts(error, sentAny) {
   const typeName = error?.constructor?.name ?? typeof error;
   const message = error instanceof Error ? error.message : String(error);
   if (agents.APIStatusError && error instanceof agents.APIStatusError) {
@@ -202,7 +206,7 @@ function errorFacts(error, requestsBefore) {
   }
   // JavaScript has no ValueError: an Error thrown before the plugin sent any request is the
   // language's refusal of its arguments.
-  const kind = requestsSeen === requestsBefore ? 'argument' : 'other';
+  const kind = sentAny ? 'other' : 'argument';
   return { kind, type_name: typeName, message, status: null, body: null };
 }
 
@@ -217,7 +221,7 @@ function audioFacts(sink) {
   };
 }
 
-// --- one start at a time ----------------------------------------------------------------------
+// --- starts: one kept for its avatar events, or many together, each closed before the answer ---
 let current = null;
 
 function jsValue(value) {
@@ -245,6 +249,19 @@ function personaOf(persona) {
 
 async function start(params) {
   if (current) await close();
+  const made = await counting.run({ requests: 0 }, () => startOne(params));
+  current = made.started;
+  return made.result;
+}
+
+// Starts made together: each as a start of its own, all at once, each closed before the answer.
+async function startBatch(params) {
+  const made = await Promise.all(params.starts.map((one) => counting.run({ requests: 0 }, () => startOne(one))));
+  await Promise.all(made.map(({ started }) => closeStarted(started)));
+  return { results: made.map(({ result }) => result) };
+}
+
+async function startOne(params) {
   const room = new FakeRoom(params.room.name, params.room.local_identity);
   const agentSession = new FakeAgentSession();
   const conn = params.conn_options ?? {};
@@ -258,29 +275,30 @@ async function start(params) {
   const sessionOptions = sessionOptionsOf(params.session_options);
   if (sessionOptions !== undefined) options.sessionOptions = sessionOptions;
   if (params.avatar_identity) options.avatarParticipantIdentity = params.avatar_identity;
-  current = { room, agentSession, avatar: null };
+  const started = { room, agentSession, avatar: null };
+  const counter = counting.getStore();
   let stage = 'construct';
   let failure = null;
-  const before = requestsSeen;
   try {
-    current.avatar = new plugin.AvatarSession(options);
+    started.avatar = new plugin.AvatarSession(options);
     stage = 'start';
-    await current.avatar.start(agentSession, room, {
+    await started.avatar.start(agentSession, room, {
       livekitUrl: params.livekit.url,
       livekitApiKey: params.livekit.api_key,
       livekitApiSecret: params.livekit.api_secret,
     });
     stage = null;
   } catch (error) {
-    failure = errorFacts(error, before);
+    failure = errorFacts(error, counter.requests > 0);
   }
-  return {
+  const result = {
     stage,
     failure,
     audio: audioFacts(agentSession.output.audio),
-    avatar_identity: typeof current.avatar?.avatarIdentity === 'string' ? current.avatar.avatarIdentity : (params.avatar_identity ?? null),
-    requests_seen: requestsSeen - before,
+    avatar_identity: typeof started.avatar?.avatarIdentity === 'string' ? started.avatar.avatarIdentity : (params.avatar_identity ?? null),
+    requests_seen: counter.requests,
   };
+  return { started, result };
 }
 
 function turns(count) {
@@ -299,7 +317,7 @@ async function askWaitForJoin(avatar, timeoutMs, grace) {
     .then(() => avatar.waitForJoin({ timeout: timeoutMs }))
     .then(
       () => { asked.state = 'resolved'; },
-      (error) => { asked.state = 'rejected'; asked.failure = errorFacts(error, -1); },
+      (error) => { asked.state = 'rejected'; asked.failure = errorFacts(error, true); },
     );
   await Promise.race([waiting, turns(grace)]);
   return asked;
@@ -358,15 +376,19 @@ async function avatarEvents(params) {
 
 async function close() {
   if (!current) return { closed: false };
-  const { avatar } = current;
+  const started = current;
   current = null;
-  if (avatar && typeof avatar.aclose === 'function') {
-    await Promise.race([avatar.aclose().catch(() => {}), new Promise((r) => setTimeout(r, 1000))]);
-  }
+  await closeStarted(started);
   return { closed: true };
 }
 
-const COMMANDS = { describe: async () => describe(), start, 'avatar-events': avatarEvents, close };
+async function closeStarted({ avatar }) {
+  if (avatar && typeof avatar.aclose === 'function') {
+    await Promise.race([avatar.aclose().catch(() => {}), new Promise((r) => setTimeout(r, 1000))]);
+  }
+}
+
+const COMMANDS = { describe: async () => describe(), start, 'start-batch': startBatch, 'avatar-events': avatarEvents, close };
 
 const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
 let queue = Promise.resolve();

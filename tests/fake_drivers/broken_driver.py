@@ -3,7 +3,7 @@
 crash: exits with code 3 after printing to stderr (a log line with a JWT and a key among it);
 hang: never answers; garbage: prints a line that is not JSON; off-schema: answers with JSON
 outside the protocol; wrong-id: answers another command; refuses: reports its own failure
-(ok: false).
+(ok: false); short-batch: offers start-batch, and answers a batch with one result too few.
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ DESCRIBE = {
         "director_notes": False,
         "custom_identity": True,
     },
+    **({"commands": ["start-batch"]} if MODE == "short-batch" else {}),
 }
+START = {"stage": None, "failure": None, "audio": None, "avatar_identity": "anam-avatar-agent"}
 
 
 def send(message: object) -> None:
@@ -40,6 +42,16 @@ for line in sys.stdin:
     request = json.loads(line)
     if request["command"] == "describe":
         send({"id": request["id"], "ok": True, "result": DESCRIBE})
+        continue
+    if MODE == "short-batch":
+        results = [START] * (len(request.get("starts", [None])) - 1)
+        send(
+            {
+                "id": request["id"],
+                "ok": True,
+                "result": {"results": results} if "starts" in request else START,
+            }
+        )
         continue
     if MODE == "crash":
         # As the Node plugin 1.5.0 logs a refused request: the LiveKit JWT in the body it logs.

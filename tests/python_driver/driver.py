@@ -24,6 +24,7 @@ from anam_conformance.port import (
     LiveKit,
     Persona,
     RoomSpec,
+    StartAnswer,
     StartCall,
     StartedAvatar,
 )
@@ -62,6 +63,20 @@ def avatar_of(event: dict[str, Any] | None) -> AdmittedAvatar | None:
     return AdmittedAvatar(event["identity"], kind, event["attributes"], track["width"], track["height"])
 
 
+def start_result(answer: StartAnswer) -> dict[str, Any]:
+    if answer.premise is not None and answer.failure is None:
+        raise RuntimeError(f"the call was refused before any request: {answer.premise}")
+    audio = answer.audio
+    return {
+        "stage": answer.stage
+        if answer.stage in ("construct", "start")
+        else (None if answer.failure is None else "construct"),
+        "failure": facts(answer.failure),
+        "audio": dataclasses.asdict(audio) if audio is not None else None,
+        "avatar_identity": answer.avatar_identity,
+    }
+
+
 class Driver:
     def __init__(self, module: str) -> None:
         self.module = module
@@ -91,22 +106,15 @@ class Driver:
                 "runtime": f"python {sys.version.split()[0]}",
                 "driver": "anam-conformance-python-driver (tests)",
                 "surface": surface,
+                "commands": ["start-batch"],
             }
         if command == "start":
             await self.close_started()
             self.started = await self.implementation.start(call_of(request))
-            answer = self.started.answer
-            if answer.premise is not None and answer.failure is None:
-                raise RuntimeError(f"the call was refused before any request: {answer.premise}")
-            audio = answer.audio
-            return {
-                "stage": answer.stage
-                if answer.stage in ("construct", "start")
-                else (None if answer.failure is None else "construct"),
-                "failure": facts(answer.failure),
-                "audio": dataclasses.asdict(audio) if audio is not None else None,
-                "avatar_identity": answer.avatar_identity,
-            }
+            return start_result(self.started.answer)
+        if command == "start-batch":
+            answers = await self.implementation.start_each([call_of(one) for one in request["starts"]])
+            return {"results": [start_result(answer) for answer in answers]}
         if command == "avatar-events":
             if self.started is None:
                 raise RuntimeError("avatar-events before a start")
