@@ -1,11 +1,13 @@
-"""One start of the implementation under test, end to end, against a fresh Anam double and room.
+"""Starts of the implementation under test against fresh Anam doubles: one end to end, or many at once.
 
 The harness holds an implementation only through the port
 (:class:`~anam_conformance.port.Implementation`): it makes the one call, serves
 Anam's side on loopback (the double, or a cassette), admits the avatar if the
 LiveKit token the plugin minted admits it, shows the implementation that
 arrival, and gathers everything into one :class:`~.outcome.StartOutcome` for the
-checks to judge.
+checks to judge. Many starts that judge only what was sent and answered (a
+property's examples, a domain of statuses) go through :func:`start_avatars`,
+which the implementation may make together.
 """
 
 from __future__ import annotations
