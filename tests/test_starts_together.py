@@ -22,7 +22,7 @@ import aiohttp
 import pytest
 from anam_conformance.harness.anam_double import SESSION_TOKEN_PATH, AnamDouble, ScriptedReply, SharedServer
 from anam_conformance.harness.outcome import StartOutcome
-from anam_conformance.harness.start import Asked, start_avatar, start_avatars
+from anam_conformance.harness.start import Asked, start_avatars, start_avatars_one_by_one
 from anam_conformance.harness.wire import with_token
 from anam_conformance.hypothesis_profiles import PROFILES, PropertyRun
 from anam_conformance.implementations import node
@@ -34,13 +34,12 @@ from anam_conformance.port.call import Persona
 from anam_conformance.port.facts import JoinAnswer
 from anam_conformance.strategies import Scenario, scenarios
 from anam_conformance.suite import test_properties
+from test_shared_server import BODY, KEY, post
 from yarl import URL
 
 TESTS = Path(__file__).resolve().parent
 PYTHON_DRIVER = TESTS / "python_driver" / "driver.py"
 BROKEN_DRIVER = TESTS / "fake_drivers" / "broken_driver.py"
-KEY = "conformance-anam-key-shared"
-BODY = {"personaConfig": {"name": "p", "avatarId": "00000000-0000-4000-8000-00000000a1a1"}}
 
 #: One of each kind of start: accepted, a pair Anam refuses, a half pair refused locally, a final
 #: 4xx, a retryable 5xx answered to every attempt, and one accepted after a retry.
@@ -69,21 +68,7 @@ def seen(outcome: StartOutcome) -> tuple[object, ...]:
 
 
 def one_by_one(target: Implementation, asked: Sequence[Asked]) -> list[StartOutcome]:
-    async def each() -> list[StartOutcome]:
-        return [
-            await start_avatar(
-                target,
-                persona=one.persona,
-                session_options=one.session_options,
-                scripted_replies=one.scripted_replies,
-                always=one.always,
-                show_arrival=False,
-                premise_raised=False,
-            )
-            for one in asked
-        ]
-
-    return asyncio.run(each())
+    return asyncio.run(start_avatars_one_by_one(target, asked))
 
 
 def together(
@@ -137,13 +122,6 @@ def test_a_driver_that_answers_a_batch_with_too_few_results_is_the_suites_error(
             together(target, ASKED[:3])
     finally:
         target.close()
-
-
-async def post(url: str) -> int:
-    async with aiohttp.ClientSession() as http:
-        headers = {"Authorization": f"Bearer {KEY}"}
-        async with http.post(url + SESSION_TOKEN_PATH, json=BODY, headers=headers) as answer:
-            return answer.status
 
 
 def test_a_request_under_no_path_with_several_starts_open_is_nobodys() -> None:

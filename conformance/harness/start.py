@@ -152,21 +152,28 @@ async def start_avatars(
             unattributed = server.unattributed
             made = await _together(target, group, deadline)
             if made is None or server.unattributed != unattributed:
-                made = [
-                    await start_avatar(
-                        target,
-                        persona=one.persona,
-                        session_options=one.session_options,
-                        scripted_replies=one.scripted_replies,
-                        always=one.always,
-                        deadline=deadline,
-                        show_arrival=False,
-                        premise_raised=False,
-                    )
-                    for one in group
-                ]
+                made = await start_avatars_one_by_one(target, group, deadline=deadline)
             outcomes += made
     return outcomes
+
+
+async def start_avatars_one_by_one(
+    target: Implementation, asked: Sequence[Asked], *, deadline: float | None = None
+) -> list[StartOutcome]:
+    """:func:`start_avatars` one :func:`start_avatar` after the other: what it must equal."""
+    return [
+        await start_avatar(
+            target,
+            persona=one.persona,
+            session_options=one.session_options,
+            scripted_replies=one.scripted_replies,
+            always=one.always,
+            deadline=deadline,
+            show_arrival=False,
+            premise_raised=False,
+        )
+        for one in asked
+    ]
 
 
 async def _together(
