@@ -18,8 +18,10 @@ from typing import Any, Literal
 
 import pytest
 
+from .implementations.early import start_named_driver
 from .plain_imports import import_libraries
 
+start_named_driver(sys.argv[1:], os.environ)  # a Node driver loads on the other core meanwhile
 import_libraries()  # before anything imports them through pytest's assertion rewriter
 
 from . import report as reporting

@@ -33,8 +33,7 @@ from .process import DriverProcess
 #: repository) is accepted as its short name.
 REFERENCE_MODULE = "anam_conformance.plugin_under_test"
 REFERENCE_ALIASES = frozenset({"plugin_under_test", REFERENCE_MODULE})
-ENV_VAR = "ANAM_PLUGIN"
-OPTION = "--anam-plugin"
+ENV_VAR, OPTION = specs.ENV_VAR, specs.OPTION
 
 Say = Callable[[str], None]
 

@@ -103,6 +103,18 @@ def _check_release(npm: str, name: str, version: str, folder: Path) -> None:
     raise ValueError(f"no such release: {name}@{version}; known releases: {', '.join(shown)}{earlier}")
 
 
+def _release_dirs(name: str, version: str) -> tuple[Path, Path]:
+    """The release's folder in the cache, and the plugin's package folder in it."""
+    folder = cache_root() / f"{name.replace('/', '+')}@{version}"
+    return folder, folder / "node_modules" / name
+
+
+def installed_release(name: str, version: str) -> Path | None:
+    """The release's package folder when the cache holds it whole; None otherwise (nothing installed)."""
+    folder, plugin_dir = _release_dirs(name, version)
+    return plugin_dir if (folder / ".complete").exists() and (plugin_dir / "package.json").exists() else None
+
+
 def install_release(name: str, version: str, say: Callable[[str], None] = lambda _: None) -> Path:
     """The release and its declared peers in the suite's cache; returns the plugin's package folder.
 
@@ -111,10 +123,9 @@ def install_release(name: str, version: str, say: Callable[[str], None] = lambda
     """
     npm = _tool("npm")
     _tool("node")
-    folder = cache_root() / f"{name.replace('/', '+')}@{version}"
-    plugin_dir = folder / "node_modules" / name
+    folder, plugin_dir = _release_dirs(name, version)
     with _locked(folder):
-        if (folder / ".complete").exists() and (plugin_dir / "package.json").exists():
+        if installed_release(name, version) is not None:
             return plugin_dir
         _check_release(npm, name, version, folder)
         started = time.monotonic()

@@ -18,6 +18,7 @@ talks to it.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import collections
 import json
 import os
@@ -57,6 +58,18 @@ TIMEOUT_ENV = "ANAM_DRIVER_TIMEOUT"
 #: Seconds the driver may take to load its runtime and the plugin before its first answer.
 STARTUP_TIMEOUT = 30.0
 STDERR_TAIL = 40
+
+#: Driver processes started before the suite asked for them (:meth:`DriverProcess.start_early`), by
+#: command line and folder: the first :class:`DriverProcess` to run the same command adopts one.
+_EARLY: dict[tuple[tuple[str, ...], Path | None], subprocess.Popen[str]] = {}
+
+
+def _end_unadopted() -> None:
+    """At exit: a process started early that no run asked for (``--help``, a usage error)."""
+    for process in _EARLY.values():
+        process.kill()
+        process.wait(timeout=3)
+    _EARLY.clear()
 
 
 class DriverError(SuiteError):
@@ -158,19 +171,39 @@ class DriverProcess:
         self._closes = 0
 
     # -- lifecycle -------------------------------------------------------------------------
-    def _spawn(self) -> subprocess.Popen[str]:
+    def _popen(self) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            self.argv,
+            cwd=self.cwd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            bufsize=1,
+        )
+
+    def start_early(self) -> None:
+        """Start the process now, for the first command of a :class:`DriverProcess` with the same
+        command line to find loaded: its runtime loads while this process still works. Nothing is
+        read from it until then, and a failure to start is left for that command to meet."""
+        key = (tuple(self.argv), self.cwd)
+        if key in _EARLY:
+            return
         try:
-            process = subprocess.Popen(
-                self.argv,
-                cwd=self.cwd,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                encoding="utf-8",
-                errors="replace",
-                bufsize=1,
-            )
+            _EARLY[key] = self._popen()
+        except OSError:
+            return
+        if len(_EARLY) == 1:
+            atexit.register(_end_unadopted)
+
+    def _spawn(self) -> subprocess.Popen[str]:
+        early = _EARLY.pop((tuple(self.argv), self.cwd), None)
+        if early is not None and early.poll() is not None:
+            early = None  # it ended before it was asked anything: started again, to be heard
+        try:
+            process = early or self._popen()
         except OSError as error:
             raise DriverCrashed(self.name, f"cannot be started ({' '.join(self.argv)}): {error}") from error
         self._lines = queue.Queue()

@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import Literal
 
 Kind = Literal["module", "npm", "node", "driver"]
+OPTION = "--anam-plugin"
+#: What names the implementation when the option does not.
+ENV_VAR = "ANAM_PLUGIN"
 
 
 @dataclass(frozen=True)
