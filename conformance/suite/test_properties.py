@@ -65,8 +65,9 @@ def explore(
 
     Where hypothesis' choices depend on the test alone (derandomized, no example
     database: the ``ci`` and ``quick`` profiles), it first only draws the examples,
-    which are then started together (:func:`start_avatars`: a third of the time
-    through a driver) and judged in the order drawn. That pass can only pass: at
+    which are then started a group at a time (:func:`start_avatars`; a driver that
+    offers ``start-batch`` makes a group at once, in about a third of the time) and
+    judged in the order drawn. That pass can only pass: at
     the first example it cannot pass, hypothesis runs as it always does, one start
     per example, and it is that run which fails, with its minimal example.
     """
