@@ -77,6 +77,19 @@ def together(
     return asyncio.run(start_avatars(target, asked, deadline=deadline))
 
 
+def commands_sent(target: DrivenImplementation, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The commands the suite sends the driver from here on, in order."""
+    sent: list[str] = []
+    request = target.process.request
+
+    def counted(command: str, params: object = None) -> dict[str, object]:
+        sent.append(command)
+        return request(command, params)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(target.process, "request", counted)
+    return sent
+
+
 def python_driver(monkeypatch: pytest.MonkeyPatch) -> DrivenImplementation:
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]))
     target = load_target(f"driver:{sys.executable} {PYTHON_DRIVER} plugin_under_test")
@@ -91,15 +104,16 @@ def test_in_process_starts_together_are_what_one_by_one_would_be() -> None:
 
 def test_a_batch_through_a_driver_is_what_one_by_one_would_be(monkeypatch: pytest.MonkeyPatch) -> None:
     target = python_driver(monkeypatch)
+    sent = commands_sent(target, monkeypatch)
     try:
-        assert [seen(o) for o in together(target, ASKED * 3)] == [
-            seen(o) for o in one_by_one(target, ASKED * 3)
-        ]
+        made = together(target, ASKED * 3)
+        assert sent == ["start-batch", "start-batch"]  # 21 starts: 16, then 5
+        assert [seen(o) for o in made] == [seen(o) for o in one_by_one(target, ASKED * 3)]
     finally:
         target.close()
 
 
-def test_a_batch_through_the_node_driver_is_what_one_by_one_would_be() -> None:
+def test_a_batch_through_the_node_driver_is_what_one_by_one_would_be(monkeypatch: pytest.MonkeyPatch) -> None:
     """Node runs a batch's starts at once on one event loop: each counts its own requests, so a
     half pair refused before any request is still an ``argument`` refusal among starts that sent."""
     try:
@@ -107,8 +121,11 @@ def test_a_batch_through_the_node_driver_is_what_one_by_one_would_be() -> None:
     except (node.NodeUnavailable, RuntimeError, OSError) as error:
         pytest.skip(f"the Node plugin cannot be installed here: {error}")
     target = load_target("npm:@livekit/agents-plugin-anam@1.5.0")
+    assert isinstance(target, DrivenImplementation)
+    sent = commands_sent(target, monkeypatch)
     try:
         made = together(target, ASKED * 3)
+        assert sent == ["start-batch", "start-batch"]
         assert [seen(o) for o in made] == [seen(o) for o in one_by_one(target, ASKED * 3)]
         assert made[3].failure is not None and made[3].failure.kind == "argument"
     finally:
@@ -234,6 +251,21 @@ def test_an_example_only_the_first_pass_fails_is_judged_by_hypothesis_alone() ->
 
     run = explored(AloneIsRight(), check)
     assert run.examples == PROFILES["quick"].max_examples
+
+
+def test_the_suites_own_error_in_the_first_pass_is_the_suites_error_not_a_second_chance() -> None:
+    """A driver that broke during a batch is the suite's error as it happened; it is never made up
+    for by the one-by-one run."""
+
+    class BatchBreaks(Fake):
+        async def start_each(self, calls: Sequence[StartCall]) -> list[StartAnswer]:
+            raise DriverProtocolError("fake", "answered 'start-batch' with a line that is not JSON")
+
+    async def check(scenario: Scenario, outcome: StartOutcome) -> None:
+        pass
+
+    with pytest.raises(DriverProtocolError, match="not JSON"):
+        explored(BatchBreaks(), check)
 
 
 def test_an_example_that_fails_alone_fails_the_property_with_hypothesis_minimal_example() -> None:

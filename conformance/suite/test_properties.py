@@ -21,7 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ..differences import differences, one_line
-from ..expect import Blocked, expect
+from ..expect import Blocked, SuiteError, expect
 from ..harness.anam_double import one_server_on
 from ..harness.anam_rules import Rejection, judge_session_request
 from ..harness.evidence import describe, in_full
@@ -69,7 +69,8 @@ def explore(
     offers ``start-batch`` makes a group at once, in about a third of the time) and
     judged in the order drawn. That pass can only pass: at
     the first example it cannot pass, hypothesis runs as it always does, one start
-    per example, and it is that run which fails, with its minimal example.
+    per example, and it is that run which fails, with its minimal example. The
+    suite's own error (a driver that broke) is raised as it happened.
     """
     loop = asyncio.new_event_loop()
     blocked: list[Blocked] = []
@@ -118,6 +119,8 @@ def explore(
                 try:
                     loop.run_until_complete(all_drawn(drawn))
                     run.examples += len(drawn)
+                except SuiteError:
+                    raise  # the suite could not judge: its error, as it happened
                 except Exception:  # judged again by hypothesis, one start per example
                     drawn, judged = None, 0
                     blocked.clear()
