@@ -7,6 +7,7 @@ printed.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -15,8 +16,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
-from anam_conformance.implementations.process import DriverProcess, DriverProtocolError, schema_problem
+from anam_conformance.implementations.process import (
+    SCHEMA_PATH,
+    DriverProcess,
+    DriverProtocolError,
+    schema_problem,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = Path(__file__).resolve().parent / "fake_drivers" / "broken_driver.py"
@@ -76,6 +83,12 @@ def test_a_driver_that_hangs_costs_the_whole_run_one_timeout(
     # The hang is the suite's error, never blamed on a clause of the plugin it could not reach (the
     # fake driver's describe offers no surface at all: the surface clauses fail on what it said).
     assert all(c["outcome"] != "fail" or c["id"].startswith("surface.") for c in run.report["clauses"])
+
+
+def test_the_protocol_schema_is_a_valid_json_schema() -> None:
+    """Checked here once, so a driven run does not pay for it each time."""
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    jsonschema.validators.validator_for(schema).check_schema(schema)
 
 
 def test_every_answer_is_checked_against_the_schema() -> None:
