@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from anam_conformance.implementations.process import CHECK_REQUESTS_ENV
+
+# Every command the suite sends a driver, here and in the suites these tests start, is checked
+# against the protocol's schema: a verdict does not pay for it, so its mistakes must show here.
+os.environ[CHECK_REQUESTS_ENV] = "1"
 
 pytest_plugins = ["pytester"]
 

@@ -19,9 +19,11 @@ from typing import Any
 import jsonschema
 import pytest
 from anam_conformance.implementations.process import (
+    CHECK_REQUESTS_ENV,
     SCHEMA_PATH,
     DriverProcess,
     DriverProtocolError,
+    RequestOutsideProtocol,
     schema_problem,
 )
 
@@ -89,6 +91,14 @@ def test_the_protocol_schema_is_a_valid_json_schema() -> None:
     """Checked here once, so a driven run does not pay for it each time."""
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     jsonschema.validators.validator_for(schema).check_schema(schema)
+
+
+def test_in_these_tests_a_command_outside_the_protocol_is_the_suites_error_before_it_is_sent() -> None:
+    assert os.environ.get(CHECK_REQUESTS_ENV)  # set by conftest.py for every test here
+    never_started = DriverProcess("never started", [sys.executable, "-c", "raise SystemExit(3)"])
+    with pytest.raises(RequestOutsideProtocol, match="outside the protocol"):
+        never_started.request("start", {"persona": 5})
+    assert never_started.pid is None
 
 
 def test_every_answer_is_checked_against_the_schema() -> None:
