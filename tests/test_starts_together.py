@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import ClassVar
 
 import aiohttp
 import pytest
@@ -162,6 +163,7 @@ class Fake:
     """An implementation in this process whose starts each post once, as ``post_to`` says, and
     whose ``start_each`` makes them all at once; ``hangs`` names the personas whose start never ends."""
 
+    runs_elsewhere = False
     post_to: str = "path"  # "path": under its base URL's path; "origin": on the host alone
     hangs: frozenset[str] = frozenset()
     cut_offs: int = 0
@@ -235,6 +237,49 @@ def test_the_first_pass_judges_the_examples_hypothesis_would_try_in_its_order(
 
         assert explored(target, check, "ci").examples == PROFILES["ci"].max_examples
     assert judged[True] == judged[False]
+
+
+@pytest.mark.parametrize("elsewhere", [True, False], ids=["runs-elsewhere", "in-this-process"])
+def test_groups_start_while_hypothesis_draws_only_for_an_implementation_elsewhere(
+    monkeypatch: pytest.MonkeyPatch, elsewhere: bool
+) -> None:
+    """Drawn and started at once, the examples judged are still those of the one-by-one run, in
+    its order; a plugin in this process is never started between two of hypothesis' draws."""
+    drawn = 0
+
+    def counted(scenario: Scenario) -> Scenario:
+        nonlocal drawn
+        drawn += 1
+        return scenario
+
+    class Counting(Fake):
+        runs_elsewhere = elsewhere
+        draws_at_each_group: ClassVar[list[int]] = []
+
+        async def start_each(self, calls: Sequence[StartCall]) -> list[StartAnswer]:
+            self.draws_at_each_group.append(drawn)
+            return await super().start_each(calls)
+
+    target = Counting()
+    judged: dict[bool, list[object]] = {True: [], False: []}
+    for first_pass in (True, False):
+        monkeypatch.setattr(test_properties, "predictable", lambda run, first_pass=first_pass: first_pass)
+
+        async def check(scenario: Scenario, outcome: StartOutcome, first_pass: bool = first_pass) -> None:
+            judged[first_pass].append(scenario)
+
+        run = PropertyRun(PROFILES["ci"], "ci")
+        drawn = 0
+        strategy = scenarios(target.describe()).map(counted)
+        test_properties.explore(run, strategy, check, target)
+        if first_pass:
+            first_pass_draws = drawn
+    assert judged[True] == judged[False]
+    started_at = Counting.draws_at_each_group[0]
+    if elsewhere:
+        assert started_at < first_pass_draws, "the first group waited for the last draw"
+    else:
+        assert started_at == first_pass_draws, "a plugin in this process started between draws"
 
 
 def test_an_example_only_the_first_pass_fails_is_judged_by_hypothesis_alone() -> None:

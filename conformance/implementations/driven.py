@@ -90,6 +90,8 @@ def description_of(spec: str, driver: str, found: DescribeResult) -> Description
 class DrivenImplementation:
     """An implementation judged through its driver process."""
 
+    runs_elsewhere = True
+
     def __init__(
         self, spec: str, process: DriverProcess, description: Description, commands: Sequence[str] = ()
     ) -> None:

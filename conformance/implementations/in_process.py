@@ -94,6 +94,8 @@ def _fields(cls: type | None) -> tuple[str, ...]:
 class PythonModule:
     """The in-process adapter: a Python plugin module behind the port."""
 
+    runs_elsewhere = False
+
     def __init__(self, module_name: str, version: str | None, types: PythonTypes) -> None:
         self.module_name = module_name
         self.version = version

@@ -32,6 +32,11 @@ class StartedAvatar(Protocol):
 class Implementation(Protocol):
     """An implementation under test, whatever its language and wherever it runs."""
 
+    #: Its starts run in a process of their own, so they go on while this one is busy: a
+    #: property's next examples are drawn while its last ones start (never a plugin sharing this
+    #: process, whose calls the watchdog guards on this thread).
+    runs_elsewhere: bool
+
     def describe(self) -> Description: ...
 
     async def start(self, call: StartCall) -> StartedAvatar:

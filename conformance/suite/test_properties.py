@@ -65,17 +65,20 @@ def explore(
 
     Where hypothesis' choices depend on the test alone (derandomized, no example
     database: the ``ci`` and ``quick`` profiles), it first only draws the examples,
-    which are then started a group at a time (:func:`start_avatars`; a driver that
+    which are started a group at a time (:func:`start_avatars`; a driver that
     offers ``start-batch`` makes a group at once, in about a third of the time) and
-    judged in the order drawn. That pass can only pass: at
-    the first example it cannot pass, hypothesis runs as it always does, one start
-    per example, and it is that run which fails, with its minimal example. The
-    suite's own error (a driver that broke) is raised as it happened.
+    judged in the order drawn. For an implementation that runs elsewhere, a group
+    starts as soon as it is drawn, and the next is drawn meanwhile. That pass can
+    only pass: at the first example it cannot pass, hypothesis runs as it always
+    does, one start per example, and it is that run which fails, with its minimal
+    example. The suite's own error (a driver that broke) is raised as it happened.
     """
     loop = asyncio.new_event_loop()
     blocked: list[Blocked] = []
     judged = 0
-    drawn: list[Scenario] | None = [] if predictable(run) else None
+    first_pass = predictable(run)
+    drawn: list[Scenario] = []
+    groups: asyncio.Queue[list[Scenario] | None] = asyncio.Queue()
 
     async def judge(scenario: Scenario, outcome: StartOutcome) -> None:
         nonlocal judged
@@ -96,35 +99,46 @@ def explore(
         )
         await judge(scenario, outcome)
 
-    async def all_drawn(scenarios: list[Scenario]) -> None:
-        for first in range(0, len(scenarios), TOGETHER):  # judged a group at a time: a failure stops it
-            group = scenarios[first : first + TOGETHER]
+    async def each_group() -> None:
+        """Started and judged a group at a time, in the order drawn: a failure stops it."""
+        while (group := await groups.get()) is not None:
             outcomes = await start_avatars(target, [Asked(s.persona, s.session_options) for s in group])
             for scenario, outcome in zip(group, outcomes, strict=True):
                 await judge(scenario, outcome)
 
+    def drawn_one(scenario: Scenario) -> None:
+        drawn.append(scenario)
+        if len(drawn) % TOGETHER == 0:
+            groups.put_nowait(drawn[-TOGETHER:])
+        if target.runs_elsewhere:
+            loop.run_until_complete(asyncio.sleep(0))  # a turn: the group in flight is served
+
     @run.settings
     @given(scenario=strategy)
     def example(scenario: Scenario) -> None:
-        if drawn is not None:
-            drawn.append(scenario)  # the first pass: what hypothesis will try, in its order
+        if first_pass:
+            drawn_one(scenario)  # what hypothesis will try, in its order
             return
         run.example()
         loop.run_until_complete(one(scenario))
 
     try:
         with one_server_on(loop):
-            if drawn is not None:
+            if first_pass:
+                judging = loop.create_task(each_group())
                 example()
+                if rest := drawn[len(drawn) - len(drawn) % TOGETHER :]:
+                    groups.put_nowait(rest)
+                groups.put_nowait(None)
                 try:
-                    loop.run_until_complete(all_drawn(drawn))
+                    loop.run_until_complete(judging)
                     run.examples += len(drawn)
                 except SuiteError:
                     raise  # the suite could not judge: its error, as it happened
                 except Exception:  # judged again by hypothesis, one start per example
-                    drawn, judged = None, 0
+                    first_pass, judged = False, 0
                     blocked.clear()
-            if drawn is None:
+            if not first_pass:
                 example()
     finally:
         loop.run_until_complete(loop.shutdown_asyncgens())
