@@ -12,6 +12,7 @@ hypothesis judges the property as it always did, one start per example.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -280,6 +281,33 @@ def test_groups_start_while_hypothesis_draws_only_for_an_implementation_elsewher
         assert started_at < first_pass_draws, "the first group waited for the last draw"
     else:
         assert started_at == first_pass_draws, "a plugin in this process started between draws"
+
+
+@pytest.mark.filterwarnings("ignore:Generating overly large repr")  # hypothesis naming the strategy
+def test_hypothesis_stopping_during_the_first_pass_leaves_no_start_behind(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Elsewhere(Fake):
+        runs_elsewhere = True
+
+    drawn = 0
+
+    def breaks(scenario: Scenario) -> Scenario:
+        nonlocal drawn
+        drawn += 1
+        if drawn > 40:
+            raise RuntimeError("the strategy broke")
+        return scenario
+
+    async def check(scenario: Scenario, outcome: StartOutcome) -> None:
+        pass
+
+    target = Elsewhere()
+    run = PropertyRun(PROFILES["ci"], "ci")
+    with pytest.raises(RuntimeError, match="the strategy broke"):
+        test_properties.explore(run, scenarios(target.describe()).map(breaks), check, target)
+    gc.collect()
+    assert "destroyed but it is pending" not in caplog.text
 
 
 def test_an_example_only_the_first_pass_fails_is_judged_by_hypothesis_alone() -> None:

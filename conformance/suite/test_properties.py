@@ -126,7 +126,12 @@ def explore(
         with one_server_on(loop):
             if first_pass:
                 judging = loop.create_task(each_group())
-                example()
+                try:
+                    example()
+                except BaseException:
+                    judging.cancel()  # hypothesis itself stopped: nothing is left starting
+                    loop.run_until_complete(asyncio.gather(judging, return_exceptions=True))
+                    raise
                 if rest := drawn[len(drawn) - len(drawn) % TOGETHER :]:
                     groups.put_nowait(rest)
                 groups.put_nowait(None)
