@@ -64,7 +64,10 @@ const agentsDir = packageDir(pluginDir, '@livekit/agents');
 const rtcDir = packageDir(agentsDir, '@livekit/rtc-node');
 const agents = (await importFrom(agentsDir)).module;
 const rtc = (await importFrom(rtcDir)).module;
-agents.initializeLogger({ pretty: false, level: process.env.ANAM_DRIVER_LOG_LEVEL ?? 'warn' });
+// The plugin's own logs are not evidence (the suite judges what was sent and answered), and a
+// release logs each refused request with its whole body: 4 MB a verdict, written here and read
+// there. ANAM_DRIVER_LOG_LEVEL=warn (or info, debug) brings them back, on stderr.
+agents.initializeLogger({ pretty: false, level: process.env.ANAM_DRIVER_LOG_LEVEL ?? 'fatal' });
 const { pkg: pluginPkg, module: plugin } = await importFrom(pluginDir);
 const agentsVersion = JSON.parse(readFileSync(join(agentsDir, 'package.json'), 'utf8')).version;
 const rtcVersion = JSON.parse(readFileSync(join(rtcDir, 'package.json'), 'utf8')).version;
