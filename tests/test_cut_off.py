@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,22 @@ def test_a_start_that_never_ends_costs_its_driver(monkeypatch: pytest.MonkeyPatc
         assert after.overran  # the new driver answers in turn: its own start, cut off again
     finally:
         target.close()
+
+
+def test_the_commands_of_every_test_wait_in_one_thread_which_close_ends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    target = driven("plugin_under_test", monkeypatch)
+
+    def callers() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name.startswith(f"driver {target.process.name}")]
+
+    try:
+        for _ in range(3):  # each on an event loop of its own, as each test is
+            assert asyncio.run(start_avatar(target)).joined
+        assert len(callers()) == 1
+    finally:
+        target.close()
+    for thread in callers():
+        thread.join(timeout=5)
+    assert callers() == []

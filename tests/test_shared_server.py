@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 import aiohttp
 from aiohttp import web
@@ -20,6 +22,16 @@ KEY = "conformance-anam-key-shared"
 BODY = {"personaConfig": {"name": "p", "avatarId": "00000000-0000-4000-8000-00000000a1a1"}}
 
 
+@contextlib.asynccontextmanager
+async def open_server() -> AsyncIterator[SharedServer]:
+    server = SharedServer()
+    await server.open()
+    try:
+        yield server
+    finally:
+        await server.aclose()
+
+
 async def post(url: str) -> int:
     async with aiohttp.ClientSession() as http:
         headers = {"Authorization": f"Bearer {KEY}"}
@@ -29,9 +41,7 @@ async def post(url: str) -> int:
 
 def test_starts_in_turn_share_a_port_under_paths_of_their_own() -> None:
     async def scenario() -> None:
-        server = SharedServer()
-        await server.open()
-        try:
+        async with open_server() as server:
             first, second = AnamDouble(KEY), AnamDouble(KEY)
             async with server.serving(first) as first_url:
                 assert await post(first_url) == 200
@@ -42,24 +52,18 @@ def test_starts_in_turn_share_a_port_under_paths_of_their_own() -> None:
                 assert await post(second_url) == 200
             assert [r.path for r in first.requests] == [SESSION_TOKEN_PATH]
             assert [r.path for r in second.requests] == [SESSION_TOKEN_PATH]
-        finally:
-            await server.aclose()
 
     asyncio.run(scenario())
 
 
 def test_a_plugin_that_drops_the_base_path_is_served_by_the_start_in_progress() -> None:
     async def scenario() -> None:
-        server = SharedServer()
-        await server.open()
-        try:
+        async with open_server() as server:
             double = AnamDouble(KEY)
             async with server.serving(double) as url:
                 assert await post(f"{URL(url).origin()}") == 200
             assert await post(f"{URL(url).origin()}") == 410  # no start in progress
             assert [r.path for r in double.requests] == [SESSION_TOKEN_PATH]
-        finally:
-            await server.aclose()
 
     asyncio.run(scenario())
 
@@ -110,9 +114,7 @@ class Seeing(AnamDouble):
 
 def test_a_start_sees_its_requests_as_a_server_of_its_own_would() -> None:
     async def scenario() -> list[str]:
-        server = SharedServer()
-        await server.open()
-        try:
+        async with open_server() as server:
             double = Seeing()
             async with (
                 server.serving(double) as url,
@@ -121,7 +123,5 @@ def test_a_start_sees_its_requests_as_a_server_of_its_own_would() -> None:
             ):
                 assert answer.status == 404
             return double.seen
-        finally:
-            await server.aclose()
 
     assert asyncio.run(scenario()) == ["/v1/personas?page=2&size=10"]

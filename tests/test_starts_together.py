@@ -22,7 +22,7 @@ from typing import ClassVar
 
 import aiohttp
 import pytest
-from anam_conformance.harness.anam_double import SESSION_TOKEN_PATH, AnamDouble, ScriptedReply, SharedServer
+from anam_conformance.harness.anam_double import SESSION_TOKEN_PATH, AnamDouble, ScriptedReply
 from anam_conformance.harness.outcome import StartOutcome
 from anam_conformance.harness.start import Asked, start_avatars, start_avatars_one_by_one
 from anam_conformance.harness.wire import with_token
@@ -36,7 +36,7 @@ from anam_conformance.port.call import Persona
 from anam_conformance.port.facts import JoinAnswer
 from anam_conformance.strategies import Scenario, scenarios
 from anam_conformance.suite import test_properties
-from test_shared_server import BODY, KEY, post
+from test_shared_server import BODY, KEY, open_server, post
 from yarl import URL
 
 TESTS = Path(__file__).resolve().parent
@@ -145,16 +145,12 @@ def test_a_driver_that_answers_a_batch_with_too_few_results_is_the_suites_error(
 
 def test_a_request_under_no_path_with_several_starts_open_is_nobodys() -> None:
     async def scenario() -> None:
-        server = SharedServer()
-        await server.open()
-        try:
+        async with open_server() as server:
             first, second = AnamDouble(KEY), AnamDouble(KEY)
             async with server.serving(first) as url, server.serving(second):
                 assert await post(str(URL(url).origin())) == 421
             assert server.unattributed == 1
             assert first.requests == [] and second.requests == []
-        finally:
-            await server.aclose()
 
     asyncio.run(scenario())
 

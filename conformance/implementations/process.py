@@ -243,6 +243,9 @@ class DriverProcess:
         would only end once that start did (the Node plugin 1.5.0 against a silent Anam: never).
         """
         self._closes += 1
+        caller, self._caller = self._caller, None
+        if caller is not None:
+            caller.shutdown(wait=False)  # its thread ends once a command in flight is answered
         process, self._process = self._process, None
         if process is None:
             return
