@@ -32,7 +32,6 @@ LIBRARIES = (
     "vcr",
     "aiohttp",
     "jwt",
-    "livekit.agents",
     "livekit.api",
 )
 #: What the pytest plugins of the suite's dependencies load in every run, measured with a timer

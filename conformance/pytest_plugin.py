@@ -7,6 +7,7 @@ test, and takes over the exit code only in runs that do.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
 import os
@@ -27,8 +28,18 @@ import_libraries()  # before anything imports them through pytest's assertion re
 from . import report as reporting
 from .clauses import Level, UnknownClause, clause
 from .expect import NOTE_PROPERTY, Blocked, ClauseViolation, SuiteError
-from .implementations import specs
-from .implementations.loading import ENV_VAR, OPTION, REFERENCE_MODULE, TargetError, load_target
+from .implementations import sandbox, specs
+from .implementations.loading import (
+    ENV_VAR,
+    OPTION,
+    REFERENCE_MODULE,
+    TargetBroke,
+    TargetError,
+    isolation_of,
+    load_target,
+)
+from .implementations.process import DriverError
+from .implementations.specs import Placement
 from .port.description import CAPABILITIES, Surface
 from .port.implementation import Implementation
 
@@ -44,6 +55,8 @@ pytest_plugins: list[str] = [
 #: install, ``site-packages/anam_conformance`` from a wheel.
 PACKAGE_DIR = Path(__file__).resolve().parent
 TARGET_KEY = pytest.StashKey[Implementation]()
+#: The driver that broke while the plugin loaded: every check is the suite's error, naming it.
+BROKE_KEY = pytest.StashKey[TargetBroke]()
 FROZE_KEY = pytest.StashKey[bool]()
 CLAUSE_PROPERTY = "anam_clauses"
 ORDER_PROPERTY = "anam_order"
@@ -66,6 +79,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="what to judge: "
         + ", ".join(f"{info.form} ({info.example.strip(chr(34))})" for info in specs.KINDS)
         + f" (default: ${ENV_VAR}; else the suite's reference plugin, plugin_under_test)",
+    )
+    group.addoption(
+        sandbox.OPTION,
+        dest="anam_isolation",
+        default=None,
+        choices=sandbox.CHOICES,
+        help="how far the judged code runs from the judge: sandbox (bubblewrap: read-only files, own "
+        "PIDs, no secrets), process (a plain child process), auto (the sandbox where it works, else "
+        f"a process; the default, or ${sandbox.ENV_VAR}), in-process (a Python module imported into "
+        "the judge: debugging only, never a gate)",
+    )
+    group.addoption(
+        specs.PYTHON_OPTION,
+        dest="anam_python",
+        default=None,
+        metavar="PYTHON",
+        help="the interpreter a Python module's driver runs under: a venv with the plugin and its own "
+        f"livekit-agents (default: ${specs.PYTHON_ENV}; else this interpreter)",
     )
     group.addoption(
         "--conformance-report",
@@ -101,7 +132,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """
     config = session.config
     if config.getoption("anam_plugin") and not hasattr(config, "workerinput"):
-        _target(config)
+        _broke(config)
 
 
 def target_module(config: pytest.Config) -> str:
@@ -124,13 +155,38 @@ def _say_to(config: pytest.Config) -> Callable[[str], None]:
     return say
 
 
+def placement(config: pytest.Config) -> Placement:
+    """Where the judged code runs, from the options (or the environment)."""
+    caller = os.environ.get(specs.CALLER_DIR_ENV)
+    return Placement(
+        isolation=config.getoption("anam_isolation") or os.environ.get(sandbox.ENV_VAR) or "auto",
+        python=config.getoption("anam_python") or os.environ.get(specs.PYTHON_ENV) or None,
+        cwd=Path(caller) if caller else None,
+    )
+
+
 def _target(config: pytest.Config) -> Implementation:
+    if BROKE_KEY in config.stash:
+        raise config.stash[BROKE_KEY].error
     if TARGET_KEY not in config.stash:
         try:
-            config.stash[TARGET_KEY] = load_target(target_module(config), _say_to(config))
+            config.stash[TARGET_KEY] = load_target(target_module(config), _say_to(config), placement(config))
+        except TargetBroke as broke:
+            # The judge goes on: every check is its error, naming the driver, and the reports say so.
+            config.stash[BROKE_KEY] = broke
+            _say_to(config)(f"no verdict: {broke}")
+            raise broke.error from None
         except TargetError as error:
             raise pytest.UsageError(str(error)) from error
     return config.stash[TARGET_KEY]
+
+
+def _broke(config: pytest.Config) -> bool:
+    """Whether the implementation's driver broke while the plugin loaded (see :class:`TargetBroke`)."""
+    if BROKE_KEY not in config.stash:
+        with contextlib.suppress(DriverError):
+            _target(config)
+    return BROKE_KEY in config.stash
 
 
 def _clause_ids(item: pytest.Item) -> tuple[str, ...]:
@@ -194,11 +250,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     clause_items = [(item, ids) for item, ids in clause_items if ids]
     if not clause_items:
         return
-    described = _target(config).describe()
-    language = described.language
     for order, (item, ids) in enumerate(clause_items):
         item.user_properties.append((CLAUSE_PROPERTY, ids))
         item.user_properties.append((ORDER_PROPERTY, order))
+    if _broke(config):
+        return  # every check errs at setup (pytest_runtest_setup), naming the broken driver
+    described = _target(config).describe()
+    language = described.language
+    for item, ids in clause_items:
         needed = [c for mark in item.iter_markers("capability") for c in mark.args]
         unknown = [c for c in needed if c not in CAPABILITIES]
         if unknown:
@@ -260,6 +319,12 @@ class SuiteModule(pytest.Module):
 
 def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> pytest.Module | None:
     return SuiteModule.from_parent(parent, path=module_path) if _in_package(module_path) else None
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A check of an implementation whose driver broke while it loaded cannot judge: its error."""
+    if _judged(item) and _broke(item.config):
+        _target(item.config)  # raises the driver's error
 
 
 @pytest.fixture(scope="session")
@@ -440,9 +505,16 @@ class ConformanceRun:
     def _judged(self) -> tuple[dict[str, Any], list[reporting.ClauseResult]] | None:
         if not self.records:
             return None
-        described = _target(self.config).describe()
+        if _broke(self.config):
+            broke = self.config.stash[BROKE_KEY]
+            plugin = {"module": target_module(self.config), "version": None, "isolation": broke.isolation}
+            return plugin, reporting.judge(self.records, set(FEATURES))
+        target = _target(self.config)
+        described = target.describe()
         surface = {name for name, offered in FEATURES.items() if offered(described.surface)}
-        return described.as_report(), reporting.judge(self.records, surface)
+        return described.as_report() | {"isolation": isolation_of(target)}, reporting.judge(
+            self.records, surface
+        )
 
     def report(self) -> dict[str, Any] | None:
         """The run's JSON report, for renderings other than this module's own."""

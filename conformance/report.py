@@ -208,17 +208,33 @@ def counts(results: Sequence[ClauseResult]) -> str:
     return ", ".join(f"{found.count(s)} {s}" for s in STATUSES if s in found)
 
 
-def verdict_line(results: Sequence[ClauseResult]) -> str:
-    """The one line every output ends with: the verdict, what it rests on, what it leaves standing."""
+#: What the verdict line says of a judge that was not sandboxed (docs/isolation.md): a verdict
+#: the judged code could have reached is never shown as if it could not.
+ISOLATION_NOTES = {
+    "process": "judged in a plain process, not sandboxed",
+    "in-process": "NOT isolated: the plugin ran inside the judge's own process",
+}
+
+
+def isolation_note(plugin: Mapping[str, Any]) -> str:
+    """What the verdict line adds for the report's isolation level; nothing for the sandbox."""
+    return ISOLATION_NOTES.get(str(plugin.get("isolation", "")), "")
+
+
+def verdict_line(results: Sequence[ClauseResult], plugin: Mapping[str, Any] | None = None) -> str:
+    """The one line every output ends with: the verdict, what it rests on, what it leaves standing,
+    and how far the judged code was from the judge when that was not the sandbox."""
     judged = verdict(results)
     tally = counts(results)
+    isolation = isolation_note(plugin or {})
+    suffix = f" [{isolation}]" if isolation else ""
     if judged == "error":
         if judged_nothing(results):
-            return f"verdict: error, no verdict ({tally}): every selected check was skipped"
-        return f"verdict: error, no verdict about the plugin ({tally}): the suite could not judge"
+            return f"verdict: error, no verdict ({tally}): every selected check was skipped{suffix}"
+        return f"verdict: error, no verdict about the plugin ({tally}): the suite could not judge{suffix}"
     warned = sum(status(r.clause.level.value, r.outcome) == "warn" for r in results)
     note = "; a warn is a SHOULD not met, which leaves the verdict standing" if warned else ""
-    return f"verdict: {judged} ({tally}){note}"
+    return f"verdict: {judged} ({tally}){note}{suffix}"
 
 
 def _clip(text: str, width: int | None) -> str:
@@ -256,5 +272,5 @@ def table_lines(
             lines += [f"    {line}" for line in rest]
         else:
             lines.append(_clip(head + (detail.splitlines() or [""])[0], width))
-    lines.append(verdict_line(results))
+    lines.append(verdict_line(results, plugin))
     return lines

@@ -28,6 +28,7 @@ from types import FrameType
 from typing import Any
 
 from .implementations import specs
+from .report import isolation_note
 
 PROG = "anam-conformance"
 EXIT_CONFORMING = 0
@@ -98,6 +99,11 @@ Reports (the same verdict in each):
   --conformance-junit=PATH      JUnit XML, one test case per clause
   --conformance-markdown=PATH   Markdown, appended (e.g. $GITHUB_STEP_SUMMARY)
 
+Where the plugin runs (docs/isolation.md):
+  --anam-python=PYTHON          the interpreter of the plugin's own environment (default: this one)
+  --anam-isolation=LEVEL        auto (default): a bubblewrap sandbox where it works, else a process;
+                                sandbox: require it; process; in-process: debugging only
+
 Options:
   -n N                          run the checks in N processes (pytest-xdist)
   -k EXPRESSION, -m MARKS       judge a selection of the checks
@@ -149,6 +155,8 @@ class Invocation:
     time_limit: float
     report: Path | None
     pytest_args: tuple[str, ...]
+    #: The caller's folder: a Python module is imported from it, as the caller's Python would.
+    cwd: Path | None = None
 
 
 def _target_from(text: str, cwd: Path) -> str:
@@ -184,6 +192,14 @@ def parse(argv: Sequence[str], cwd: Path, env: Mapping[str, str] = os.environ) -
             named = True
             rest.append(f"{name}={_target_from(value, cwd)}")
             continue
+        if name == specs.PYTHON_OPTION:
+            if not eq:
+                if not args:
+                    raise UsageError(f"{name} needs a value")
+                value = args.pop(0)
+            # A venv's python is a link the venv is found by: made absolute, never resolved.
+            rest.append(f"{name}={os.path.join(cwd, value) if '/' in value else value}")
+            continue
         if name in PATH_OPTIONS or name == TIME_LIMIT_OPTION:
             if not eq:
                 if not args:
@@ -204,7 +220,7 @@ def parse(argv: Sequence[str], cwd: Path, env: Mapping[str, str] = os.environ) -
         rest.append(arg)
     if not named:
         raise UsageError(NO_TARGET)
-    return Invocation(time_limit, report, tuple(rest))
+    return Invocation(time_limit, report, tuple(rest), cwd)
 
 
 def _asks_for_detail(args: Sequence[str]) -> bool:
@@ -263,8 +279,10 @@ def hypothesis_storage() -> Path:
     return Path(base) / "anam-conformance" / "hypothesis"
 
 
-def child_env() -> dict[str, str]:
+def child_env(caller: Path | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
+    if caller is not None:
+        env[specs.CALLER_DIR_ENV] = str(caller)
     env["PYTHONUNBUFFERED"] = "1"  # the clause table streams as it is written
     env[SUPERVISED_ENV] = "1"
     env.setdefault(HYPOTHESIS_STORAGE_ENV, str(hypothesis_storage()))
@@ -281,13 +299,23 @@ def describe_exit(returncode: int) -> str:
     return f"exited with code {returncode}"
 
 
-def read_verdict(report: Path) -> str | None:
+def _read(report: Path) -> dict[str, Any]:
     try:
         document: Any = json.loads(report.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    verdict = document.get("verdict") if isinstance(document, dict) else None
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
+def read_verdict(report: Path) -> str | None:
+    verdict = _read(report).get("verdict")
     return verdict if isinstance(verdict, str) else None
+
+
+def read_isolation_note(report: Path) -> str:
+    """What the verdict line says of a judged plugin that was not sandboxed (nothing if it was)."""
+    plugin = _read(report).get("plugin")
+    return isolation_note(plugin) if isinstance(plugin, dict) else ""
 
 
 class _Terminated(Exception):
@@ -329,7 +357,7 @@ def supervise(invocation: Invocation) -> int:
         report.unlink(missing_ok=True)  # a report from an earlier run must never pass for this one's
         command = child_command(workdir, ini, invocation, report)
         # Its own session: the child and its workers can be ended together, and only by us.
-        child = subprocess.Popen(command, cwd=workdir, env=child_env(), start_new_session=True)
+        child = subprocess.Popen(command, cwd=workdir, env=child_env(invocation.cwd), start_new_session=True)
         stopped: str | None = None
         try:
             with _terminate_raises():
@@ -342,11 +370,24 @@ def supervise(invocation: Invocation) -> int:
             _stop(child, signal.SIGINT)
         returncode = child.wait()
         verdict = read_verdict(report) if stopped is None else None
-        return judge(returncode, verdict, report, stopped, kept=invocation.report is not None)
+        return judge(
+            returncode,
+            verdict,
+            report,
+            stopped,
+            kept=invocation.report is not None,
+            isolation=read_isolation_note(report),
+        )
 
 
 def judge(
-    returncode: int, verdict: str | None, report: Path, stopped: str | None = None, *, kept: bool = True
+    returncode: int,
+    verdict: str | None,
+    report: Path,
+    stopped: str | None = None,
+    *,
+    kept: bool = True,
+    isolation: str = "",
 ) -> int:
     """The exit code: the verdict the child wrote, else why there is none."""
     if stopped is not None:
@@ -360,7 +401,11 @@ def judge(
             return _no_verdict(
                 "the suite could not judge (the clause report above says why; --tb=short shows tracebacks)"
             )
-        _say(f"verdict: {verdict}" + (f" (report: {report})" if kept else ""))
+        _say(
+            f"verdict: {verdict}"
+            + (f" [{isolation}]" if isolation else "")
+            + (f" (report: {report})" if kept else "")
+        )
         return VERDICT_EXIT[verdict]
     if verdict is not None:
         return _no_verdict(f"the suite {describe_exit(returncode)} after writing verdict {verdict!r}")

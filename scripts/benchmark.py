@@ -9,7 +9,10 @@ every figure alike and the ratios hold. It prints the medians and the ratios:
   hypothesis, vcrpy, syrupy, aiohttp, jwt, the suite's harness and loader): the unit;
 - collection, ``pytest conformance --collect-only``, and ``anam-conformance``'s
   own collection (no assert rewriting);
-- the reference's verdict, ``pytest conformance`` and through ``anam-conformance``;
+- the reference's verdict, ``pytest conformance`` (the default isolation: the sandbox where
+  bubblewrap works) and through ``anam-conformance``, side by side with the same verdict in a
+  plain process (``--anam-isolation=process``) and in the judge's own process
+  (``--anam-isolation=in-process``, how every Python verdict was judged before isolation);
 - with ``--npm VERSION``, the verdict on that Node release through its driver
   (installed into the cache first: the timing is the judging, not the install);
 - with ``--plugin-path DIR``, ``livekit.plugins.anam`` found there;
@@ -100,6 +103,12 @@ def per_example(output: str) -> str:
     return f"{found.group(2)} ms/example over {found.group(1)} examples" if found else "n/a"
 
 
+def isolation(output: str) -> str:
+    """How the default run was isolated, as its verdict line says (nothing said: the sandbox)."""
+    found = re.search(r"^verdict: .*\[(.*)\]$", output, re.MULTILINE)
+    return found.group(1) if found else "sandbox"
+
+
 def cassette_interactions() -> int:
     """Recorded interactions in the suite's vcrpy cassettes (JSON or YAML), 0 if it has none."""
     count = 0
@@ -130,6 +139,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             [TOOL, "--anam-plugin=plugin_under_test", "--collect-only"],
         ),
         Command("verdict: reference, pytest conformance", pytest_argv("conformance", "-q")),
+        Command(
+            "verdict: reference, --anam-isolation=process",
+            pytest_argv("conformance", "-q", "--anam-isolation=process"),
+        ),
+        Command(
+            "verdict: reference, --anam-isolation=in-process",
+            pytest_argv("conformance", "-q", "--anam-isolation=in-process"),
+        ),
         Command("verdict: reference, anam-conformance", [TOOL, "--anam-plugin=plugin_under_test"]),
     ]
     if args.plugin_path:
@@ -150,7 +167,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"property tests: {per_example(reference.output)}" if properties.exists() else "property tests: none",
         f"collection / imports: {floor.seconds / imports.seconds:.2f}",
         f"reference verdict / imports: {reference.seconds / imports.seconds:.2f}",
+        f"isolation: {isolation(reference.output)}",
     ]
+    in_process = by_name["verdict: reference, --anam-isolation=in-process"]
+    for level in ("pytest conformance", "--anam-isolation=process"):
+        isolated = by_name[f"verdict: reference, {level}"]
+        notes.append(f"reference verdict, {level} / in-process: {isolated.seconds / in_process.seconds:.2f}")
     if args.npm:
         driven = by_name[f"verdict: npm {args.npm}, through the Node driver"]
         notes.append(f"property tests through the Node driver: {per_example(driven.output)}")

@@ -14,10 +14,16 @@ from anam_conformance.implementations.process import CHECK_REQUESTS_ENV
 # Every command the suite sends a driver, here and in the suites these tests start, is checked
 # against the protocol's schema: a verdict does not pay for it, so its mistakes must show here.
 os.environ[CHECK_REQUESTS_ENV] = "1"
+# The plugins these tests judge (broken_plugins, tampering_plugins) are imported by the Python
+# driver, in a process of its own: it finds them as any Python would, on PYTHONPATH.
+TESTS = Path(__file__).resolve().parent
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(TESTS), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+)
 
 pytest_plugins = ["pytester"]
 
-SUITE = Path(__file__).resolve().parent.parent / "conformance"
+SUITE = TESTS.parent / "conformance"
 
 
 @dataclass(frozen=True)

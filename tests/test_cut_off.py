@@ -21,7 +21,7 @@ from anam_conformance.implementations.loading import load_target
 from anam_conformance.port import ConnOptions
 
 TESTS = Path(__file__).resolve().parent
-DRIVER = TESTS / "python_driver" / "driver.py"
+DRIVER = TESTS.parent / "drivers" / "python" / "driver.py"
 PATIENT = ConnOptions(max_retry=0, retry_interval=0.0, timeout=30.0)
 
 

@@ -1,10 +1,11 @@
 """The suite as a distribution: it carries its evidence and judges a plugin from any directory.
 
 The end-to-end check builds the wheel from the checkout's tracked files,
-installs it with ``livekit-plugins-anam==1.8.9`` in a fresh virtual environment
-(uv, from its cache and the locked requirements), and runs ``anam-conformance``
-from a directory whose own pytest configuration would break any run that took
-it in. It is marked ``slow`` so a quick local run can deselect it (``-m "not slow"``).
+installs it in a fresh virtual environment and ``livekit-plugins-anam==1.8.9``
+with its livekit-agents in another (uv, from its cache and the locked
+requirements), as the CI gate keeps them, and runs ``anam-conformance`` with
+``--anam-python`` from a directory whose own pytest configuration would break
+any run that took it in. It is marked ``slow`` so a quick local run can deselect it (``-m "not slow"``).
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from pathlib import Path
 import pytest
 import tomllib
 from anam_conformance import evidence, expectations
+from anam_conformance.implementations import sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
-RELEASE = "livekit-plugins-anam==1.8.9"  # expectations/1.8.9.toml says how it fares
 HOSTILE_PYPROJECT = '[tool.pytest.ini_options]\naddopts = "-x --no-such-option"\n'
 HOSTILE_CONFTEST = """\
 import pytest
@@ -110,11 +111,18 @@ def test_the_installed_wheel_judges_a_release_from_a_hostile_directory(tmp_path:
         "anam_conformance"
     }
 
-    venv = tmp_path / "venv"
-    _uv("venv", "--quiet", "--python", sys.executable, str(venv))
+    # Two environments, as the gate keeps them: the suite (no livekit-agents of its own) and the
+    # plugin with the livekit-agents of its release, which the suite's driver runs under.
+    venv, plugin_venv = tmp_path / "venv", tmp_path / "plugin-venv"
+    for folder in (venv, plugin_venv):
+        _uv("venv", "--quiet", "--python", sys.executable, str(folder))
     python = venv / "bin" / "python"
     constraints = ROOT / "requirements" / "matrix.txt"
-    _uv("pip", "install", "--quiet", "--python", str(python), "-c", str(constraints), str(wheel), RELEASE)
+    _uv("pip", "install", "--quiet", "--python", str(python), "-c", str(constraints), str(wheel))
+    plugin_lock = ROOT / "requirements" / "plugin-1.8.9.txt"
+    _uv("pip", "sync", "--quiet", "--python", str(plugin_venv / "bin" / "python"), str(plugin_lock))
+    no_agents = subprocess.run([str(python), "-c", "import livekit.agents"], capture_output=True, check=False)
+    assert no_agents.returncode != 0, "the suite's own install brought livekit-agents"
 
     hostile = tmp_path / "plugin-repository"
     hostile.mkdir()
@@ -126,6 +134,7 @@ def test_the_installed_wheel_judges_a_release_from_a_hostile_directory(tmp_path:
         [
             str(venv / "bin" / "anam-conformance"),
             "--anam-plugin=livekit.plugins.anam",
+            f"--anam-python={plugin_venv / 'bin' / 'python'}",
             "--conformance-report=report.json",
         ],
         cwd=hostile,
@@ -139,7 +148,10 @@ def test_the_installed_wheel_judges_a_release_from_a_hostile_directory(tmp_path:
     assert run.returncode == 0, output
     report = json.loads((hostile / "report.json").read_text())
     assert report["verdict"] == "conforming", output
-    assert report["plugin"] == {"module": "livekit.plugins.anam", "version": "1.8.9"}
+    plugin = report["plugin"]
+    assert (plugin["module"], plugin["version"]) == ("livekit.plugins.anam", "1.8.9")
+    assert plugin["framework"]["livekit-agents"] == "1.8.9" and plugin["language"] == "python"
+    assert plugin["isolation"] == ("process" if sandbox.why_unavailable() else "sandbox")
     # Every clause as 1.8.9 is known to fare: the snapshots and cassettes were found and judged.
     assert expectations.compare(expectations.for_label(evidence.expectation_dir(), "1.8.9"), report) == []
     assert "anam-conformance: verdict: conforming" in output

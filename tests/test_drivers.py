@@ -24,6 +24,7 @@ from anam_conformance.implementations.process import (
     DriverProcess,
     DriverProtocolError,
     RequestOutsideProtocol,
+    request_problem,
     schema_problem,
 )
 
@@ -112,6 +113,72 @@ def test_every_answer_is_checked_against_the_schema() -> None:
         "avatar_identity": None,
     }
     assert schema_problem({"id": 1, "ok": True, "result": bad_kind}, "start") is not None
+
+
+START_CALL: dict[str, Any] = {
+    "persona": {"name": "n", "avatar_id": "a", "avatar_model": None, "director_notes": None},
+    "session_options": None,
+    "api_url": "http://127.0.0.1:1",
+    "api_key": "k",
+    "livekit": {"url": "wss://x", "api_key": "k", "api_secret": "s"},
+    "room": {"name": "r", "local_identity": "a"},
+    "avatar_identity": None,
+    "conn_options": {"max_retry": 2, "retry_interval": 0.0, "timeout": 5.0},
+}
+STARTED: dict[str, Any] = {"stage": None, "failure": None, "audio": None, "avatar_identity": None}
+BUILT: dict[str, Any] = {"fields": {"video_width": {"repr": "None", "value": None}}, "error": None}
+
+
+def test_the_optional_pieces_are_in_the_protocol_both_ways() -> None:
+    """client-faults, the premise a start broke, python-types: all optional, none required of a driver."""
+    assert (
+        request_problem({"id": 1, "command": "start", **START_CALL, "client_fault": "reset"}, "start") is None
+    )
+    batch = {"id": 1, "command": "start-batch", "starts": [{**START_CALL, "client_fault": "timeout"}]}
+    assert request_problem(batch, "start-batch") is None
+    assert request_problem({"id": 1, "command": "start", **START_CALL, "client_fault": "slow"}, "start")
+    probe = {"id": 1, "command": "probe-types", "persona_config": {"name": "n"}, "session_options": {}}
+    assert request_problem(probe, "probe-types") is None
+    assert request_problem({"id": 1, "command": "probe-types"}, "probe-types") is not None
+
+    faulted = {"method": "POST", "path": "/v1/x", "headers": {"A": "b"}, "text": "", "json": {"k": 1}}
+    premise = {"clause": "surface.session-options", "expected_actual": "SessionOptions() to be taken"}
+    for result in (
+        {**STARTED, "stage": "options", "premise": premise},
+        {**STARTED, "stage": "persona", "premise": None, "faulted_requests": [faulted]},
+    ):
+        assert schema_problem({"id": 1, "ok": True, "result": result}, "start") is None, result
+    for wrong in (
+        {**STARTED, "premise": {"clause": "avatar.joins", "expected_actual": "x"}},  # no premise of its own
+        {**STARTED, "faulted_requests": [{"method": "POST"}]},
+        {**STARTED, "stage": "wait_for_join"},
+    ):
+        assert schema_problem({"id": 1, "ok": True, "result": wrong}, "start") is not None, wrong
+
+    types = {"persona_config": BUILT, "session_options_default": None, "session_options_given": BUILT}
+    assert schema_problem({"id": 1, "ok": True, "result": types}, "probe-types") is None
+    refused = {**BUILT, "fields": {}, "error": {"kind": "other", "type_name": "TypeError", "message": "m"}}
+    assert (
+        schema_problem({"id": 1, "ok": True, "result": {**types, "persona_config": refused}}, "probe-types")
+        is None
+    )
+    opaque = {**BUILT, "fields": {"name": {"repr": "<object>", "value": {"not": "plain"}}}}
+    assert schema_problem({"id": 1, "ok": True, "result": {**types, "persona_config": opaque}}, "probe-types")
+
+
+def test_a_driver_without_capabilities_offers_none() -> None:
+    """The Node driver and older drivers say nothing of capabilities: every one is off."""
+    from anam_conformance.drivers.python import driver
+    from anam_conformance.implementations.driven import description_of
+
+    offered: dict[str, Any] = driver.describe(*driver.load_plugin("plugin_under_test"))
+    described = {k: v for k, v in offered.items() if k not in ("capabilities", "commands")}
+    for result in (offered, described):
+        assert schema_problem({"id": 1, "ok": True, "result": result}, "describe") is None
+    plain = description_of("x", "d", described).capabilities  # type: ignore[arg-type]
+    assert not (plain.client_faults or plain.python_types or plain.shared_http_client)
+    full = description_of("x", "d", offered).capabilities  # type: ignore[arg-type]
+    assert full.client_faults and full.python_types and not full.shared_http_client
 
 
 def _one_check(plugin: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -17,7 +17,8 @@ SHOULD_ONLY = "broken_plugins.timeout_as_connection_error"
 WARNED = "transport.timeout-surfaced"
 #: The checks of the answers' clauses: where the SHOULD is judged, and a MUST or two beside it.
 ANSWERS = ("-k", "test_answers")
-PYTHON_DRIVER = Path(__file__).resolve().parent / "python_driver" / "driver.py"
+#: A driver of the whole surface that offers no capability (the Python driver offers python-types).
+WITHOUT_CAPABILITIES = Path(__file__).resolve().parent / "fake_drivers" / "broken_driver.py"
 
 
 def test_a_failed_should_is_a_warning_in_every_output(run_suite: Any, tmp_path: Path) -> None:
@@ -73,9 +74,9 @@ def test_a_selection_that_judges_nothing_is_no_verdict(run_suite: Any) -> None:
     assert nothing.exit_code == 5 and nothing.report is None
     assert "no verdict: the selection matched none of the suite's " in nothing.output
     skipped = run_suite(
-        f"driver:{sys.executable} {PYTHON_DRIVER} plugin_under_test",
+        f"driver:{sys.executable} {WITHOUT_CAPABILITIES} whole-surface",
         "-k",
-        "test_session_options_keeps_what_it_is_given",  # needs Python's own objects: skipped through a driver
+        "test_session_options_keeps_what_it_is_given",  # needs python-types: skipped where not offered
     )
     assert skipped.exit_code == 3, skipped.output
     assert skipped.report["verdict"] == "error"

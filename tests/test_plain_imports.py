@@ -21,7 +21,7 @@ def loader_name(module: str) -> str:
     [
         "hypothesis.core",
         "syrupy",
-        "livekit.agents",
+        "livekit.api",
         "anyio",
         # Loaded lazily by anyio's pytest plugin. A plugin module itself (pytest_asyncio.plugin)
         # is not checked: pytest may load it before the suite's, in whatever order the

@@ -40,7 +40,7 @@ from test_shared_server import BODY, KEY, open_server, post
 from yarl import URL
 
 TESTS = Path(__file__).resolve().parent
-PYTHON_DRIVER = TESTS / "python_driver" / "driver.py"
+PYTHON_DRIVER = TESTS.parent / "drivers" / "python" / "driver.py"
 BROKEN_DRIVER = TESTS / "fake_drivers" / "broken_driver.py"
 
 #: One of each kind of start: accepted, a pair Anam refuses, a half pair refused locally, a final

@@ -21,7 +21,6 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from livekit import api
-from livekit.agents.voice.room_io import ATTRIBUTE_PUBLISH_ON_BEHALF
 
 from ..harness.anam_double import (
     EMULATOR_VERSION,
@@ -33,7 +32,7 @@ from ..harness.anam_double import (
 from ..harness.anam_rules import Acceptance, judge_session_request
 from ..harness.avatar import verify_avatar_token
 from ..harness.wire import pre_feature_body
-from ..port.call import AGENT_IDENTITY, ROOM_NAME, Persona
+from ..port.call import AGENT_IDENTITY, ATTRIBUTE_PUBLISH_ON_BEHALF, ROOM_NAME, Persona
 from .library import Flow, Scenario, cassette_path, make_vcr
 
 LIVE_API_URL = "https://api.anam.ai"

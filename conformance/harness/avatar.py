@@ -11,14 +11,15 @@ from __future__ import annotations
 import asyncio
 
 from livekit import api
-from livekit.rtc._proto import participant_pb2
+from livekit.protocol import models
 
 from ..port.call import AdmittedAvatar
 from .anam_double import SessionStart
 from .outcome import StartOutcome
 
-_STANDARD = participant_pb2.ParticipantKind.PARTICIPANT_KIND_STANDARD
-_PARTICIPANT_KINDS = {"agent": participant_pb2.ParticipantKind.PARTICIPANT_KIND_AGENT, "standard": _STANDARD}
+# LiveKit's participant kinds, from its protocol (the judge needs livekit-api, not the rtc runtime).
+_STANDARD = models.ParticipantInfo.Kind.STANDARD
+_PARTICIPANT_KINDS = {"agent": models.ParticipantInfo.Kind.AGENT, "standard": _STANDARD}
 
 
 class JoinRefused(Exception):

@@ -20,7 +20,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from ..port.call import (
+    CLIENT_FAULTS,
     NOT_GIVEN_OPTIONS,
+    ClientFault,
     ConnOptions,
     LiveKit,
     Persona,
@@ -32,9 +34,8 @@ from ..port.facts import ErrorFacts, StartAnswer
 from ..port.implementation import Implementation
 from .anam_double import AnamDouble, ScriptedReply, SessionStart, current_server, one_server, serve
 from .avatar import AvatarArrival
-from .evidence import RecordedRequest
+from .evidence import RecordedRequest, parse_json
 from .outcome import DEFAULT_AVATAR_IDENTITY, StartOutcome
-from .transport import client_faults
 
 LIVEKIT_URL = "wss://conformance.livekit.invalid"
 LIVEKIT_API_KEY = "conformance-livekit-key"
@@ -55,7 +56,7 @@ TOGETHER = 16
 
 
 class ClientFaultsUnreachable(LookupError):
-    """A client-layer fault asked of an implementation whose HTTP client is not this process's.
+    """A client-layer fault asked of an implementation that does not offer ``client-faults``.
 
     Checks that inject them declare ``capability("client-faults")`` and are skipped
     at collection elsewhere, so this is a check's mistake, never a verdict.
@@ -101,6 +102,18 @@ def _record_answer(outcome: StartOutcome, call: StartCall, answer: StartAnswer) 
     outcome.error_during, outcome.failure = answer.stage, answer.failure
     outcome.audio, outcome.avatar_identity = answer.audio, answer.avatar_identity
     outcome.premise = answer.premise
+    # No server saw the requests made under a client fault: the implementation reports them, and
+    # they are recorded as the double records the ones it answers, after them.
+    outcome.requests += [
+        RecordedRequest(
+            r.method,
+            r.path,
+            dict(r.headers),
+            r.text,
+            r.json if r.json is not None else parse_json(r.text),
+        )
+        for r in answer.faulted_requests
+    ]
 
 
 @dataclass(frozen=True)
@@ -122,8 +135,9 @@ def _anam_for(asked: Asked, session_started: Callable[[SessionStart], None] | No
     return anam
 
 
-def _record_exchanges(outcome: StartOutcome, anam: AnamDouble, faulted: list[RecordedRequest]) -> None:
-    outcome.requests = list(anam.requests) + faulted
+def _record_exchanges(outcome: StartOutcome, anam: AnamDouble) -> None:
+    """What the double saw and answered; before any request the implementation reported itself."""
+    outcome.requests = list(anam.requests) + outcome.requests
     outcome.sessions = list(anam.sessions)
     outcome.answers = list(anam.answers)
     outcome.unauthorized = list(anam.unauthorized)
@@ -203,7 +217,7 @@ async def _together(
             answers = None
         for outcome, anam in zip(outcomes, doubles, strict=True):
             outcome.elapsed = time.monotonic() - started
-            _record_exchanges(outcome, anam, [])
+            _record_exchanges(outcome, anam)
     if answers is None:
         target.cut_off()
         return None
@@ -230,9 +244,9 @@ async def start_avatar(
     """Start the implementation's avatar once against a fresh Anam double and room.
 
     ``scripted_replies`` answer the next session requests in turn, ``always``
-    every one after them; ``client_fault`` (a :data:`transport.CLIENT_FAULTS`
-    name) makes every request fail at the aiohttp client layer instead (for an
-    implementation that offers ``client-faults``); ``deadline`` (seconds) cuts off
+    every one after them; ``client_fault`` makes every request fail at the
+    implementation's own HTTP client instead (for an implementation that offers
+    ``client-faults``, which reports the requests it made); ``deadline`` (seconds) cuts off
     a start that does not end (``overran``); without ``show_arrival`` the
     implementation is not shown the avatar's arrival (``joined`` stays False: the
     start was not asked to go that far). A premise the call broke is raised, or with
@@ -243,7 +257,7 @@ async def start_avatar(
     arrival = AvatarArrival(room.name, outcome, api_key=LIVEKIT_API_KEY, api_secret=LIVEKIT_API_SECRET)
     asked = Asked(persona, session_options, scripted_replies, always)
     anam = _anam_for(asked, arrival.session_started if show_arrival else None)
-    faulted: list[RecordedRequest] = []
+    fault = _client_fault(target, client_fault)
     started = time.monotonic()
     async with serve(anam) as api_url:
         call = StartCall(
@@ -255,26 +269,32 @@ async def start_avatar(
             session_options=session_options,
             avatar_identity=avatar_participant_identity,
             conn_options=conn_options,
+            client_fault=fault,
         )
         try:
-            with contextlib.ExitStack() as stack:
-                if client_fault is not None:
-                    if not target.describe().capabilities.shared_http_client:
-                        raise ClientFaultsUnreachable(
-                            "client-layer faults reach only this process's HTTP client"
-                        )
-                    faulted = stack.enter_context(client_faults(client_fault))
-                driving = drive(target, call, arrival, lambda: bool(anam.sessions), show_arrival=show_arrival)
-                await _within(deadline, driving, outcome)
+            driving = drive(target, call, arrival, lambda: bool(anam.sessions), show_arrival=show_arrival)
+            await _within(deadline, driving, outcome)
         finally:
             outcome.elapsed = time.monotonic() - started
-            _record_exchanges(outcome, anam, faulted)
+            _record_exchanges(outcome, anam)
     if outcome.overran:
         # Only once the double is gone: a start still waiting on it can then end on its own.
         target.cut_off()
     if premise_raised:
         outcome.require_premise()
     return outcome
+
+
+def _client_fault(target: Implementation, name: str | None) -> ClientFault | None:
+    """The fault a check names (:data:`CLIENT_FAULTS`), for an implementation that offers them."""
+    if name is None:
+        return None
+    fault = next((f for f in CLIENT_FAULTS if f == name), None)
+    if fault is None:
+        raise ValueError(f"no client fault is called {name!r}: {', '.join(CLIENT_FAULTS)}")
+    if not target.describe().capabilities.client_faults:
+        raise ClientFaultsUnreachable(f"{target.describe().module} offers no client-faults")
+    return fault
 
 
 async def _within(deadline: float | None, driving: Awaitable[None], outcome: StartOutcome) -> None:

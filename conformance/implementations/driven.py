@@ -11,32 +11,41 @@ the clauses a release lacks the surface for are known at collection.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import cast
 
-from ..expect import Blocked
 from ..port.call import AdmittedAvatar, StartCall
-from ..port.description import Capabilities, Description, Surface
-from ..port.facts import JoinAnswer, StartAnswer
+from ..port.description import Capabilities, Description
+from ..port.facts import JoinAnswer, StartAnswer, TypeProbe
 from .process import PROTOCOL_VERSION, DriverError, DriverProcess, DriverProtocolError
 from .protocol import (
     AvatarEventsResult,
     DescribeResult,
+    OutsideProtocol,
+    ProbeTypesResult,
     StartBatchParams,
     StartBatchResult,
     StartResult,
-    audio_facts,
     avatar_events_params,
-    error_facts,
+    grace_turns,
+    join_answer,
+    probe_types_params,
+    start_answer,
     start_params,
-    wait_for_join_failure,
+    surface_of,
+    type_probe,
 )
 
-DROP_IN_CLAUSE = "surface.drop-in"
 #: The optional command that starts many calls together (PROTOCOL.md), and how many it is given at
 #: once: 16 keep both processes busy (a Node start's round trips overlap the double's answers)
 #: and a whole batch well inside one command's timeout.
 START_BATCH, BATCH_SIZE = "start-batch", 16
+#: The optional command of the ``python-types`` capability (PROTOCOL.md).
+PROBE_TYPES = "probe-types"
+#: The error ``type_name`` a driver answers ``describe`` with when the module it was given cannot
+#: be judged at all (the Python driver: it cannot be imported, or it is not an Anam plugin); the
+#: message is the whole sentence, shown after ``--anam-plugin=SPEC: ``.
+PLUGIN_NOT_LOADED = "PluginNotLoaded"
 #: Seconds a cut-off start gets to end once its double is gone: a refused connection is immediate.
 CUT_OFF_GRACE = 1.0
 #: Languages whose numbers are IEEE doubles (``720.0`` is ``720``; integers exact to 2**53 only).
@@ -56,27 +65,24 @@ class DescribeRefused(Exception):
     """The driver cannot say what it is, or what it says is no Anam plugin."""
 
 
+def refusal(error: DriverError) -> str:
+    """What the user is told when ``describe`` failed: the driver's own sentence when it refused the
+    module it was given (:data:`PLUGIN_NOT_LOADED`), else the driver's failure as the suite saw it."""
+    _, refused, sentence = error.problem.partition(f": {PLUGIN_NOT_LOADED}: ")
+    return sentence if refused and isinstance(error, DriverProtocolError) else str(error)
+
+
 def description_of(spec: str, driver: str, found: DescribeResult) -> Description:
-    surface = found["surface"]
     language = found["language"]
+    offered = set(found.get("capabilities", ()))
     return Description(
         module=spec,
         version=found["version"],
         language=language,
-        surface=Surface(
-            avatar_session=surface["avatar_session"],
-            framework_avatar_session=surface["framework_avatar_session"],
-            wait_for_join=surface["wait_for_join"],
-            session_options=surface["session_options"],
-            session_option_fields=tuple(surface["session_option_fields"]),
-            disclosure=surface["disclosure"],
-            director_notes=surface["director_notes"],
-            custom_identity=surface["custom_identity"],
-            persona_fields=tuple(surface.get("persona_fields", ())),
-            constructor_options=tuple(surface.get("constructor_options", ())),
-            start_params=tuple(surface.get("start_params", ())),
-        ),
+        surface=surface_of(found["surface"]),
         capabilities=Capabilities(
+            client_faults="client-faults" in offered,
+            python_types="python-types" in offered and PROBE_TYPES in found.get("commands", ()),
             undeliverable_statuses=UNDELIVERABLE.get(language, frozenset()),
             exact_numbers=language not in DOUBLE_NUMBERS,
         ),
@@ -107,7 +113,7 @@ class DrivenImplementation:
             found = process.request("describe")
         except DriverError as error:
             process.close()
-            raise DescribeRefused(str(error)) from error
+            raise DescribeRefused(refusal(error)) from error
         if found.get("protocol") != PROTOCOL_VERSION:
             process.close()
             raise DescribeRefused(
@@ -127,7 +133,14 @@ class DrivenImplementation:
 
     async def start(self, call: StartCall) -> DrivenStart:
         result = cast(StartResult, await self.process.arequest("start", start_params(call)))
-        return DrivenStart(self.process, start_answer(result))
+        return DrivenStart(self.process, self._answer(result), grace_turns(self._description.language))
+
+    def _answer(self, result: StartResult) -> StartAnswer:
+        try:
+            return start_answer(result)
+        except OutsideProtocol as error:
+            problem = f"answered 'start' outside the protocol: {error}"
+            raise DriverProtocolError(self.process.name, problem) from None
 
     async def start_each(self, calls: Sequence[StartCall]) -> list[StartAnswer]:
         """Together, :data:`BATCH_SIZE` at a time, where the driver offers ``start-batch``: about a
@@ -144,8 +157,15 @@ class DrivenImplementation:
                     self.process.name,
                     f"answered {START_BATCH!r} of {len(batch)} starts with {len(found['results'])} results",
                 )
-            answers += [start_answer(result) for result in found["results"]]
+            answers += [self._answer(result) for result in found["results"]]
         return answers
+
+    def probe_types(
+        self, persona_config: Mapping[str, object], session_options: Mapping[str, object]
+    ) -> TypeProbe:
+        """Asked of a driver that offers ``python-types`` (checks that need it are skipped elsewhere)."""
+        params = probe_types_params(persona_config, session_options)
+        return type_probe(cast(ProbeTypesResult, self.process.request(PROBE_TYPES, params)))
 
     def cut_off(self) -> None:
         """The double is gone by now, so a start that only waited on it ends within moments (its
@@ -164,33 +184,17 @@ class DrivenImplementation:
         self.process.close()
 
 
-def start_answer(result: StartResult) -> StartAnswer:
-    failure = error_facts(result["failure"])
-    premise = None
-    if failure is not None and result["stage"] == "construct" and failure.type_name == "TypeError":
-        premise = Blocked(DROP_IN_CLAUSE, f"the documented options to be taken; actual {failure}")
-    return StartAnswer(
-        result["stage"], failure, audio_facts(result["audio"]), result["avatar_identity"], premise
-    )
-
-
 class DrivenStart:
     """A start the driver made; the driver closes it itself when the next start comes (or at exit)."""
 
-    def __init__(self, process: DriverProcess, answer: StartAnswer) -> None:
+    def __init__(self, process: DriverProcess, answer: StartAnswer, turns: int) -> None:
         self.process = process
         self.answer = answer
+        self.turns = turns
 
     async def avatar_events(self, avatar: AdmittedAvatar | None) -> JoinAnswer:
-        found = await self.process.arequest("avatar-events", avatar_events_params(avatar))
-        result = cast(AvatarEventsResult, found)
-        before = result.get("wait_for_join_before")
-        if result["joined"]:
-            return JoinAnswer(True, None, before)
-        failure = error_facts(result.get("failure")) or wait_for_join_failure(
-            result["wait_for_join"], avatar_came=avatar is not None
-        )
-        return JoinAnswer(False, failure, before)
+        found = await self.process.arequest("avatar-events", avatar_events_params(avatar, self.turns))
+        return join_answer(cast(AvatarEventsResult, found), avatar_came=avatar is not None)
 
     async def aclose(self) -> None:
         """One round trip fewer per example: the next ``start`` closes this one."""

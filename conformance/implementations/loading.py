@@ -1,9 +1,12 @@
 """From ``--anam-plugin=SPEC`` to the implementation under test, behind the port.
 
-Each kind of spec (:mod:`.specs`) has one loader here: a Python module is
-imported and becomes the in-process adapter; ``npm:``, ``node:`` and
-``driver:`` start a driver process and become the driven adapter. Above this
-module nothing knows which it got.
+Each kind of spec (:mod:`.specs`) has one loader here, and every kind runs in a
+driver process of its own, sandboxed where the machine allows
+(:mod:`.sandbox`): a Python module through the Python driver
+(``drivers/python/driver.py``, under ``--anam-python``), ``npm:`` and ``node:``
+through the Node driver, ``driver:`` as given. Only ``--anam-isolation=in-process``
+imports a module into the judge's own process (the in-process adapter), for
+debugging. Above this module nothing knows which it got.
 
 A conformance run that silently tested nothing is the worst outcome this suite
 can have, so a module that cannot be imported, or lacks the surface every
@@ -14,25 +17,22 @@ is accepted: the clauses that need it are reported ``unimplemented``.
 
 from __future__ import annotations
 
-import importlib
-import importlib.metadata
-import inspect
+import dataclasses
 import shlex
+import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
 from ..port.description import PythonTypes
 from ..port.implementation import Implementation
-from . import node, specs
+from . import node, python, specs
 from .driven import DescribeRefused, DrivenImplementation
-from .in_process import PythonModule
-from .process import DriverProcess
+from .process import DriverCrashed, DriverError, DriverProcess, DriverRefused, DriverTimeout
+from .sandbox import OPTION as ISOLATION_OPTION
+from .sandbox import Isolation, SandboxUnavailable, choose
+from .specs import Placement
 
-#: The reference plugin travels inside the suite; ``plugin_under_test`` (its folder in the
-#: repository) is accepted as its short name.
-REFERENCE_MODULE = "anam_conformance.plugin_under_test"
-REFERENCE_ALIASES = frozenset({"plugin_under_test", REFERENCE_MODULE})
+REFERENCE_MODULE, REFERENCE_ALIASES = python.REFERENCE_MODULE, python.REFERENCE_ALIASES
 ENV_VAR, OPTION = specs.ENV_VAR, specs.OPTION
 
 Say = Callable[[str], None]
@@ -42,76 +42,106 @@ class TargetError(Exception):
     """The implementation named for test cannot be put under test."""
 
 
-def load_target(spec: str, say: Say = lambda _: None) -> Implementation:
-    """The implementation a spec names, loaded by its kind's loader.
+class TargetBroke(TargetError):
+    """The implementation's driver started, then ended or hung while the plugin loaded (a plugin
+    that kills its driver at import): no verdict, never the caller's usage error."""
 
-    ``say`` hears about long work (a first npm install), for the terminal.
+    def __init__(self, message: str, error: DriverError, isolation: Isolation) -> None:
+        super().__init__(message)
+        self.error = error
+        self.isolation = isolation
+
+
+#: Where an implementation runs unless the caller says: sandboxed where it works, under this Python.
+DEFAULT_PLACEMENT = Placement()
+
+
+def load_target(
+    spec: str, say: Say = lambda _: None, placement: Placement = DEFAULT_PLACEMENT
+) -> Implementation:
+    """The implementation a spec names, loaded by its kind's loader, placed as ``placement`` says.
+
+    ``say`` hears about long work (a first npm install) and a sandbox that cannot be had, for
+    the terminal.
     """
     try:
         parsed = specs.parse(spec)
     except specs.SpecError as error:
         raise TargetError(f"{OPTION}={spec}: {error}") from None
-    return LOADERS[parsed.kind](parsed, say)
-
-
-def _version_of(module: ModuleType) -> str | None:
-    version = getattr(module, "__version__", None)
-    if isinstance(version, str):
-        return version
+    if placement.isolation == "in-process":
+        if parsed.kind != "module":
+            raise TargetError(
+                f"{ISOLATION_OPTION}=in-process: only a Python module can be imported into the judge "
+                f"({OPTION}={spec} runs in a driver of its own)"
+            )
+        return load_in_process(parsed, say, placement)
     try:
-        return importlib.metadata.version(module.__name__.replace(".", "-"))
-    except importlib.metadata.PackageNotFoundError:
-        return None
+        sandbox = choose(placement.isolation, say)
+    except SandboxUnavailable as error:
+        raise TargetError(str(error)) from None
+    return LOADERS[parsed.kind](parsed, say, dataclasses.replace(placement, sandbox=sandbox))
 
 
-def load_module(spec: specs.Spec, say: Say = lambda _: None) -> PythonModule:
-    """Import the plugin module and check the surface every release exposes."""
-    module_name = spec.value
-    where = f"{OPTION}={module_name}"
-    if module_name in REFERENCE_ALIASES:
-        module_name = REFERENCE_MODULE
+def isolation_of(implementation: Implementation) -> Isolation:
+    """How far the implementation is from the judge, as the reports record it."""
+    process = getattr(implementation, "process", None)
+    return process.isolation if isinstance(process, DriverProcess) else "in-process"
+
+
+def load_module(spec: specs.Spec, say: Say, placement: Placement) -> DrivenImplementation:
+    """A Python plugin module in a driver process of its own, imported as its user's Python would."""
+    return _driven(spec, python.python_driver(python.module_name(spec.value), placement))
+
+
+def load_in_process(
+    spec: specs.Spec, say: Say = lambda _: None, placement: Placement = DEFAULT_PLACEMENT
+) -> Implementation:
+    """Import the plugin module into the judge and check the surface every release exposes.
+
+    Only behind ``--anam-isolation=in-process``: the plugin then shares the judge's memory, and
+    livekit-agents is imported here, not before."""
+    from .in_process import PythonModule
+
+    if placement.cwd is not None and str(placement.cwd) not in sys.path:
+        sys.path.insert(0, str(placement.cwd))  # the caller's folder, as its own Python would have it
+
+    from ..drivers.python import driver  # how the Python driver imports and checks it, in here
+
+    module_name = python.module_name(spec.value)
     try:
-        module = importlib.import_module(module_name)
-    except Exception as exc:  # an import error of any kind must stop the run
-        raise TargetError(
-            f"{where}: the plugin module cannot be imported: {type(exc).__name__}: {exc}"
-        ) from exc
-
-    missing = [name for name in ("AvatarSession", "PersonaConfig") if not hasattr(module, name)]
-    if missing:
-        raise TargetError(
-            f"{where}: {module.__name__} ({getattr(module, '__file__', '?')}) is not an Anam "
-            f"plugin: it lacks {', '.join(missing)}"
-        )
-    avatar_session = module.AvatarSession
-    persona_config = module.PersonaConfig
-    for name, value in (("AvatarSession", avatar_session), ("PersonaConfig", persona_config)):
-        if not inspect.isclass(value):
-            raise TargetError(f"{where}: {name} is not a class but {type(value).__name__}")
+        module, found = driver.load_plugin(module_name)
+    except driver.PluginNotLoaded as error:
+        raise TargetError(f"{OPTION}={spec.value}: {error}") from error
     # The optional surface is read from the module, the one place that may lack it.
     types = PythonTypes(
-        avatar_session=avatar_session,
-        persona_config=persona_config,
-        session_options=getattr(module, "SessionOptions", None),
-        director_notes=getattr(module, "DirectorNotes", None),
+        avatar_session=found.avatar_session,
+        persona_config=found.persona_config,
+        session_options=found.session_options,
+        director_notes=found.director_notes,
     )
-    return PythonModule(module_name, _version_of(module), types)
+    return PythonModule(module_name, driver.version_of(module), types)
 
 
 def _driven(spec: specs.Spec, process: DriverProcess) -> DrivenImplementation:
     try:
         return DrivenImplementation.load(spec.text, process)
     except DescribeRefused as refused:
+        cause = refused.__cause__
+        if isinstance(cause, DriverRefused) and cause.type_name == python.PLUGIN_NOT_LOADED:
+            # The driver's own words for a module that is no plugin: the user's mistake, in one line.
+            raise TargetError(f"{OPTION}={spec.text}: {cause.message.splitlines()[0]}") from None
+        if isinstance(cause, DriverCrashed | DriverTimeout) and process.pid_started:
+            raise TargetBroke(f"{OPTION}={spec.text}: {refused}", cause, process.isolation) from cause
         raise TargetError(f"{OPTION}={spec.text}: {refused}") from refused
 
 
-def load_npm(spec: specs.Spec, say: Say = lambda _: None) -> DrivenImplementation:
+def load_npm(spec: specs.Spec, say: Say, placement: Placement) -> DrivenImplementation:
     """An npm release and its declared peers, installed into the suite's cache, through the Node driver."""
     where = f"{OPTION}={spec.text}"
     try:
         name, version = node.split_package_spec(spec.value)
         plugin_dir = node.install_release(name, version, say)
-        process = node.node_driver(plugin_dir, f"node ({name}@{version})")
+        process = node.node_driver(plugin_dir, f"node ({name}@{version})", placement.sandbox)
     except node.NodeUnavailable as error:
         raise TargetError(f"{where}: {error}") from error
     except (ValueError, RuntimeError, OSError) as error:
@@ -119,29 +149,30 @@ def load_npm(spec: specs.Spec, say: Say = lambda _: None) -> DrivenImplementatio
     return _driven(spec, process)
 
 
-def load_node(spec: specs.Spec, say: Say = lambda _: None) -> DrivenImplementation:
+def load_node(spec: specs.Spec, say: Say, placement: Placement) -> DrivenImplementation:
     """A local Node package folder, as it is, through the Node driver."""
     where = f"{OPTION}={spec.text}"
     plugin_dir = Path(spec.value).expanduser().resolve()
     if not (plugin_dir / "package.json").is_file():
         raise TargetError(f"{where}: {plugin_dir} is not a Node package (no package.json)")
     try:
-        process = node.node_driver(plugin_dir, f"node ({plugin_dir})")
+        process = node.node_driver(plugin_dir, f"node ({plugin_dir})", placement.sandbox)
     except node.NodeUnavailable as error:
         raise TargetError(f"{where}: {error}") from error
     return _driven(spec, process)
 
 
-def load_driver(spec: specs.Spec, say: Say = lambda _: None) -> DrivenImplementation:
+def load_driver(spec: specs.Spec, say: Say, placement: Placement) -> DrivenImplementation:
     """Any program that speaks ``drivers/PROTOCOL.md``."""
     argv = shlex.split(spec.value)
     if not argv:
         raise TargetError(f"{OPTION}={spec.text}: name the driver's command")
-    return _driven(spec, DriverProcess(argv[0] if len(argv) == 1 else " ".join(argv), argv))
+    name = argv[0] if len(argv) == 1 else " ".join(argv)
+    return _driven(spec, DriverProcess(name, argv, cwd=placement.cwd, sandbox=placement.sandbox))
 
 
 #: One loader per kind of spec (:data:`.specs.KINDS`): a new kind is a spec entry and a loader here.
-LOADERS: dict[specs.Kind, Callable[[specs.Spec, Say], Implementation]] = {
+LOADERS: dict[specs.Kind, Callable[[specs.Spec, Say, Placement], Implementation]] = {
     "module": load_module,
     "npm": load_npm,
     "node": load_node,

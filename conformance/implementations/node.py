@@ -22,7 +22,9 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from .process import DRIVERS_DIR, DriverProcess
+from .locations import DRIVERS_DIR
+from .process import DriverProcess
+from .sandbox import Sandbox
 
 NPM_PREFIX = "npm:"
 NODE_PREFIX = "node:"
@@ -143,6 +145,6 @@ def install_release(name: str, version: str, say: Callable[[str], None] = lambda
     return plugin_dir
 
 
-def node_driver(plugin_dir: Path, name: str) -> DriverProcess:
+def node_driver(plugin_dir: Path, name: str, sandbox: Sandbox | None = None) -> DriverProcess:
     node = _tool("node")
-    return DriverProcess(name, [node, str(NODE_DRIVER), "--plugin-dir", str(plugin_dir)])
+    return DriverProcess(name, [node, str(NODE_DRIVER), "--plugin-dir", str(plugin_dir)], sandbox=sandbox)

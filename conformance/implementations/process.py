@@ -33,22 +33,9 @@ from typing import Any
 
 from ..expect import SuiteError
 from ..masking import masked
+from .locations import DRIVERS_DIR
+from .sandbox import Isolation, Sandbox
 
-
-def _drivers_dir() -> Path:
-    """The drivers as a folder: the checkout's ``drivers/`` (editable), or the installed data package."""
-    import importlib.resources
-
-    try:
-        found = importlib.resources.files("anam_conformance.drivers")
-        if isinstance(found, Path) and found.is_dir():
-            return found
-    except ModuleNotFoundError:
-        pass
-    return Path(__file__).resolve().parents[2] / "drivers"
-
-
-DRIVERS_DIR = _drivers_dir()
 SCHEMA_PATH = DRIVERS_DIR / "protocol.schema.json"
 PROTOCOL_VERSION = 1
 #: Seconds a command may take. A start against the local double takes milliseconds; a plugin
@@ -67,7 +54,7 @@ STDERR_TAIL = 40
 
 #: Driver processes started before the suite asked for them (:meth:`DriverProcess.start_early`), by
 #: command line and folder: the first :class:`DriverProcess` to run the same command adopts one.
-_EARLY: dict[tuple[tuple[str, ...], Path | None], subprocess.Popen[str]] = {}
+_EARLY: dict[tuple[tuple[str, ...], Path | None, Sandbox | None], subprocess.Popen[str]] = {}
 
 
 def _end_unadopted() -> None:
@@ -101,6 +88,17 @@ class DriverTimeout(DriverError):
 
 class DriverProtocolError(DriverError):
     """The driver printed something that is not a valid protocol message, or reported its own failure."""
+
+
+class DriverRefused(DriverProtocolError):
+    """The driver answered ``ok: false``: it could not carry the command out, and says why."""
+
+    def __init__(self, driver: str, command: str, type_name: str, message: str, printed: str = "") -> None:
+        super().__init__(
+            driver, f"failed to carry out {command!r}: {type_name}: {message.splitlines()[0]}", printed
+        )
+        self.type_name = type_name
+        self.message = message
 
 
 class RequestOutsideProtocol(SuiteError):
@@ -159,10 +157,13 @@ def _problem(envelope: dict[str, object]) -> str | None:
 class DriverProcess:
     """A driver process and its JSON-lines channel; commands run one at a time."""
 
-    def __init__(self, name: str, argv: Sequence[str], *, cwd: Path | None = None) -> None:
+    def __init__(
+        self, name: str, argv: Sequence[str], *, cwd: Path | None = None, sandbox: Sandbox | None = None
+    ) -> None:
         self.name = name
         self.argv = list(argv)
         self.cwd = cwd
+        self.sandbox = sandbox
         self._process: subprocess.Popen[str] | None = None
         self._lines: queue.Queue[str | None] = queue.Queue()
         self._stderr: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL)
@@ -175,14 +176,24 @@ class DriverProcess:
         self._broken: DriverError | None = None
         #: Counts the suite's own closes: a command cut off by one did not find the driver broken.
         self._closes = 0
+        #: Whether a process was ever started: a driver that ends after that is the judged code's doing
+        #: (or its driver's), never a command line that names nothing runnable.
+        self.pid_started = False
         #: The one thread :meth:`arequest` waits in, whichever loop awaits it. ``asyncio.to_thread``
         #: would start a thread in each test's new loop: 0.5 ms, for every test of a driven run.
         self._caller: concurrent.futures.ThreadPoolExecutor | None = None
 
+    @property
+    def isolation(self) -> Isolation:
+        return "process" if self.sandbox is None else "sandbox"
+
     # -- lifecycle -------------------------------------------------------------------------
     def _popen(self) -> subprocess.Popen[str]:
+        argv = self.argv
+        if self.sandbox is not None:
+            argv = self.sandbox.command(argv, self.cwd or Path.cwd(), os.environ)
         return subprocess.Popen(
-            self.argv,
+            argv,
             cwd=self.cwd,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -197,7 +208,7 @@ class DriverProcess:
         """Start the process now, for the first command of a :class:`DriverProcess` with the same
         command line to find loaded: its runtime loads while this process still works. Nothing is
         read from it until then, and a failure to start is left for that command to meet."""
-        key = (tuple(self.argv), self.cwd)
+        key = (tuple(self.argv), self.cwd, self.sandbox)
         if key in _EARLY:
             return
         try:
@@ -208,13 +219,14 @@ class DriverProcess:
             atexit.register(_end_unadopted)
 
     def _spawn(self) -> subprocess.Popen[str]:
-        early = _EARLY.pop((tuple(self.argv), self.cwd), None)
+        early = _EARLY.pop((tuple(self.argv), self.cwd, self.sandbox), None)
         if early is not None and early.poll() is not None:
             early = None  # it ended before it was asked anything: started again, to be heard
         try:
             process = early or self._popen()
         except OSError as error:
             raise DriverCrashed(self.name, f"cannot be started ({' '.join(self.argv)}): {error}") from error
+        self.pid_started = True
         self._lines = queue.Queue()
         self._stderr.clear()
         assert process.stdout is not None and process.stderr is not None
@@ -225,13 +237,15 @@ class DriverProcess:
 
     @staticmethod
     def _pump(stream: Any, lines: queue.Queue[str | None]) -> None:
-        for line in stream:
-            lines.put(line)
+        with stream:  # closed at its end, by the one thread that reads it
+            for line in stream:
+                lines.put(line)
         lines.put(None)
 
     def _drain(self, stream: Any) -> None:
-        for line in stream:
-            self._stderr.append(masked(line.rstrip("\n")))  # quoted in the suite's errors
+        with stream:
+            for line in stream:
+                self._stderr.append(masked(line.rstrip("\n")))  # quoted in the suite's errors
 
     def stderr_tail(self, lines: int = 8) -> str:
         return " | ".join(list(self._stderr)[-lines:])
@@ -307,6 +321,8 @@ class DriverProcess:
             raise RequestOutsideProtocol(
                 f"the suite's {command!r} for driver {self.name} is outside the protocol ({problem})"
             )
+        if self.sandbox is not None:
+            self.sandbox.allow(message)  # the doubles this command names: the relay's only way out
         if self._process is None or self._process.poll() is not None:
             self._process = self._spawn()
         process = self._process
@@ -368,11 +384,7 @@ class DriverProcess:
             raise garbage(f"answered {command!r} outside the protocol ({problem})")
         if not answer["ok"]:
             error = answer["error"]
-            raise DriverProtocolError(
-                self.name,
-                f"failed to carry out {command!r}: {error['type_name']}: {error['message'].splitlines()[0]}",
-                self.stderr_tail(4),
-            )
+            raise DriverRefused(self.name, command, error["type_name"], error["message"], self.stderr_tail(4))
         self._answered_once = True
         result: dict[str, object] = answer["result"]
         return result

@@ -11,12 +11,20 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .sandbox import Sandbox
 
 Kind = Literal["module", "npm", "node", "driver"]
 OPTION = "--anam-plugin"
 #: What names the implementation when the option does not.
 ENV_VAR = "ANAM_PLUGIN"
+#: The interpreter a Python module's driver runs under, and the environment's say when not given.
+PYTHON_OPTION, PYTHON_ENV = "--anam-python", "ANAM_PYTHON"
+#: The folder a Python module is imported from when it is not the suite's own working directory:
+#: ``anam-conformance`` runs the suite in a folder of its own, and names the caller's here.
+CALLER_DIR_ENV = "ANAM_CONFORMANCE_CALLER_DIR"
 
 
 @dataclass(frozen=True)
@@ -31,7 +39,12 @@ class KindInfo:
 
 #: Every kind a spec can name, the prefixed ones by their prefix; a spec with none is a module.
 KINDS: tuple[KindInfo, ...] = (
-    KindInfo("module", "MODULE", "a Python module, judged in-process", "livekit.plugins.anam"),
+    KindInfo(
+        "module",
+        "MODULE",
+        "a Python module, run by the Python driver under --anam-python",
+        "livekit.plugins.anam",
+    ),
     KindInfo(
         "npm",
         "npm:PACKAGE@VERSION",
@@ -101,3 +114,19 @@ def parse(text: str) -> Spec:
     if not text.strip():
         raise SpecError("name the implementation to judge")
     return Spec("module", text)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the judged code runs: how far from the judge, under which Python, in which folder.
+
+    ``python`` runs a Python module's driver (a venv holding the plugin and its own
+    livekit-agents; the suite's interpreter by default); ``cwd`` is the folder a module
+    is imported from, as its user's interpreter would (the caller's, under the runner);
+    ``sandbox`` is what ``isolation`` came to on this machine.
+    """
+
+    isolation: str = "auto"
+    python: str | None = None
+    cwd: Path | None = None
+    sandbox: Sandbox | None = None

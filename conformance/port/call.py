@@ -11,11 +11,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, Literal
 
 #: The suite's room and the agent in it, unless a check names another room.
 ROOM_NAME = "conformance-room"
 AGENT_IDENTITY = "conformance-agent"
+#: The token attribute that lets the avatar publish on the agent's behalf (livekit-agents'
+#: ``room_io.ATTRIBUTE_PUBLISH_ON_BEHALF``; the judge does not import livekit-agents).
+ATTRIBUTE_PUBLISH_ON_BEHALF = "lk.publish_on_behalf"
 #: The keywords the released ``AvatarSession(...)`` and its ``start(...)`` take: what the call passes.
 CONSTRUCTOR_KEYWORDS: tuple[str, ...] = (
     "persona_config",
@@ -26,6 +29,10 @@ CONSTRUCTOR_KEYWORDS: tuple[str, ...] = (
     "conn_options",
 )
 START_KEYWORDS: tuple[str, ...] = ("livekit_url", "livekit_api_key", "livekit_api_secret")
+#: A transport fault raised at the implementation's own HTTP client (``client-faults``): nothing
+#: listens, the connection closes unanswered, the total timeout, the read timeout.
+ClientFault = Literal["refused", "reset", "timeout", "read-timeout"]
+CLIENT_FAULTS: tuple[ClientFault, ...] = ("refused", "reset", "timeout", "read-timeout")
 
 
 class NotGiven(enum.Enum):
@@ -87,6 +94,9 @@ class StartCall:
     session_options: SessionOptionsArg = NOT_GIVEN_OPTIONS
     avatar_identity: str | None = None
     conn_options: ConnOptions = ConnOptions()
+    #: Every request the plugin makes fails with this fault at its HTTP client, for an
+    #: implementation that offers ``client-faults``; it reports the requests it made.
+    client_fault: ClientFault | None = None
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ class Surface:
 
 @dataclass(frozen=True)
 class PythonTypes:
-    """The public classes themselves, for the checks only Python's own objects can answer."""
+    """The public classes themselves, for the in-process adapter (a module in the judge's process)."""
 
     avatar_session: type
     persona_config: type
@@ -55,10 +55,13 @@ class Capabilities:
     collection where it is not offered; its twin check judges the same clause there.
     """
 
-    #: Its HTTP goes through this process's aiohttp client: faults and recordings are injected there.
+    #: Its HTTP goes through this process's aiohttp client: cassettes are replayed there (vcrpy).
     shared_http_client: bool = False
-    #: Its public classes, when they are Python objects the checks can introspect and call.
-    python_types: PythonTypes | None = None
+    #: A fault raised at its own HTTP client (the call's ``client_fault``), the requests it made
+    #: reported back: a Python plugin's aiohttp client, in-process or in its driver.
+    client_faults: bool = False
+    #: Its public classes are Python's: it answers ``probe_types`` (what they keep of arguments).
+    python_types: bool = False
     #: Statuses its HTTP client never delivers as an answer (fetch turns a 407 into a network error).
     undeliverable_statuses: frozenset[int] = frozenset()
     #: Its numbers tell ``720.0`` from ``720`` and hold integers beyond 2**53 (not JavaScript's).
@@ -71,8 +74,8 @@ class Capabilities:
 
 #: The capabilities a check can name, and how to read each.
 CAPABILITIES: dict[str, Callable[[Capabilities], bool]] = {
-    "client-faults": lambda c: c.shared_http_client,
-    "python-types": lambda c: c.python_types is not None,
+    "client-faults": lambda c: c.client_faults,
+    "python-types": lambda c: c.python_types,
 }
 
 

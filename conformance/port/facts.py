@@ -10,7 +10,8 @@ livekit-agents' ``APIStatusError`` and its JavaScript twin are both
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 from ..expect import Blocked
@@ -62,6 +63,19 @@ Stage = Literal["persona", "options", "construct", "start", "wait_for_join"]
 
 
 @dataclass(frozen=True)
+class FaultedRequest:
+    """A request the plugin made at a client faulted by the call's ``client_fault``: no server saw
+    it, so the implementation reports it, as its HTTP client was asked to send it (``json``: the
+    JSON body as given; ``text``: any other body)."""
+
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    text: str = ""
+    json: object = None
+
+
+@dataclass(frozen=True)
 class StartAnswer:
     """What an implementation reports once ``start()`` has returned or raised."""
 
@@ -71,6 +85,8 @@ class StartAnswer:
     avatar_identity: str | None = None  # what the avatar session says its avatar's identity is
     #: A premise of every check the call itself broke: the public types refused the documented call.
     premise: Blocked | None = None
+    #: The requests made under the call's ``client_fault``, in the order the client kept them.
+    faulted_requests: tuple[FaultedRequest, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,3 +98,44 @@ class JoinAnswer:
     #: What ``wait_for_join()`` asked before the room saw the avatar did: only ``pending`` is right
     #: (nobody has joined yet); None when it was not reported.
     wait_before: WaitState | None = None
+
+
+class ReadBack:
+    """A value read back from an object the implementation's own types built (``python-types``).
+
+    It equals what it holds, as plain data (a value that is not plain data equals
+    nothing), and reads as its language shows it (``repr``): a check compares and
+    quotes it as it would the value itself, wherever the object was built.
+    """
+
+    __slots__ = ("plain", "shown", "value")
+
+    def __init__(self, shown: str, value: object = None, *, plain: bool = True) -> None:
+        self.shown, self.value, self.plain = shown, value, plain
+
+    def __eq__(self, other: object) -> bool:
+        return self.plain and bool(self.value == other)
+
+    def __hash__(self) -> int:
+        return hash(self.shown)
+
+    def __repr__(self) -> str:
+        return self.shown
+
+
+@dataclass(frozen=True)
+class Built:
+    """One of the implementation's types called with some keyword arguments: the attributes named
+    by them it has, read back, or the error it raised instead."""
+
+    fields: Mapping[str, ReadBack] = field(default_factory=dict)
+    error: ErrorFacts | None = None
+
+
+@dataclass(frozen=True)
+class TypeProbe:
+    """What the public types keep of given arguments (``Implementation.probe_types``)."""
+
+    persona_config: Built  # PersonaConfig(**persona_config)
+    session_options_default: Built | None  # SessionOptions(); None: there is no SessionOptions
+    session_options_given: Built | None  # SessionOptions(**session_options)

@@ -7,12 +7,12 @@ interface, an adapter per way of running an implementation
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from .call import AdmittedAvatar, StartCall
 from .description import Description
-from .facts import JoinAnswer, StartAnswer
+from .facts import JoinAnswer, StartAnswer, TypeProbe
 
 
 class StartedAvatar(Protocol):
@@ -53,6 +53,15 @@ class Implementation(Protocol):
         For checks of what was sent and answered over many calls (a property's examples, a
         domain of statuses), which never ask for avatar events. An implementation may start
         them together, each in a room of its own; the harness gives each its own Anam.
+        """
+        ...
+
+    def probe_types(
+        self, persona_config: Mapping[str, object], session_options: Mapping[str, object]
+    ) -> TypeProbe:
+        """``PersonaConfig(**persona_config)``, ``SessionOptions()`` and
+        ``SessionOptions(**session_options)``, each with the attributes its keywords name read
+        back: only where the capability ``python-types`` is offered (the public types are Python's).
         """
         ...
 

@@ -29,6 +29,9 @@ def junit_xml(report: Mapping[str, Any]) -> str:
     properties = ET.SubElement(suite, "properties")
     ET.SubElement(properties, "property", name="plugin", value=plugin_label(report.get("plugin", {})))
     ET.SubElement(properties, "property", name="verdict", value=str(report["verdict"]))
+    isolation = report.get("plugin", {}).get("isolation")
+    if isolation:
+        ET.SubElement(properties, "property", name="isolation", value=str(isolation))
     failures = skipped = errors = 0
     for entry in clauses:
         case = ET.SubElement(suite, "testcase", classname=f"{SUITE_NAME}.{entry['level']}", name=entry["id"])

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..report import plugin_label, status
+from ..report import isolation_note, plugin_label, status
 
 MARKS = {
     "pass": "✅ pass",
@@ -94,6 +94,9 @@ def summary_markdown(report: Mapping[str, Any]) -> str:
         _verdict_sentence(verdict, clauses),
         "",
     ]
+    isolation = isolation_note(report.get("plugin", {}))
+    if isolation:
+        lines += [f"> **Isolation:** {isolation}.", ""]
     for chosen_status, heading in SECTIONS:
         chosen = [c for c in clauses if _status(c) == chosen_status]
         if not chosen:

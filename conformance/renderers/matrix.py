@@ -279,4 +279,8 @@ def _plugin(column: Column) -> str:
     """The module and version under test, as HTML that may break after a dot."""
     plugin = column.report.get("plugin", {})
     module = html.escape(str(plugin.get("module", "?"))).replace(".", ".<wbr>")
-    return f"{module} {html.escape(str(plugin.get('version') or ''))}".strip()
+    label = f"{module} {html.escape(str(plugin.get('version') or ''))}".strip()
+    isolation = plugin.get("isolation")
+    if isolation and isolation != "sandbox":
+        label += f' <small class="isolation">({html.escape(str(isolation))})</small>'
+    return label

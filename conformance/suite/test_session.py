@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from livekit import api
-from livekit.agents.voice.room_io import ATTRIBUTE_PUBLISH_ON_BEHALF
 
 from ..expect import expect, require, violation
 from ..harness.anam_double import ENGINE_SESSION_PATH, SESSION_TOKEN_PATH
@@ -14,7 +13,7 @@ from ..harness.anam_rules import SIZE_RULES
 from ..harness.evidence import describe, in_full
 from ..harness.outcome import DEFAULT_AVATAR_IDENTITY
 from ..harness.start import ANAM_API_KEY, LIVEKIT_API_KEY, LIVEKIT_API_SECRET, start_avatar
-from ..port.call import AGENT_IDENTITY, NOT_GIVEN_OPTIONS, Persona
+from ..port.call import AGENT_IDENTITY, ATTRIBUTE_PUBLISH_ON_BEHALF, NOT_GIVEN_OPTIONS, Persona
 from ..port.implementation import Implementation
 from ..premises import (
     expect_audio_to_avatar,

@@ -3,7 +3,8 @@
 crash: exits with code 3 after printing to stderr (a log line with a JWT and a key among it);
 hang: never answers; garbage: prints a line that is not JSON; off-schema: answers with JSON
 outside the protocol; wrong-id: answers another command; refuses: reports its own failure
-(ok: false); short-batch: offers start-batch, and answers a batch with one result too few.
+(ok: false); short-batch: offers start-batch, and answers a batch with one result too few;
+whole-surface: describes every part of the surface, and offers no capability.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ DESCRIBE = {
         "framework_avatar_session": True,
         "wait_for_join": True,
         "session_options": True,
-        "session_option_fields": ["videoWidth", "videoHeight"],
-        "disclosure": False,
-        "director_notes": False,
+        "session_option_fields": ["videoWidth", "videoHeight"]
+        + (["showAIAvatarDisclosure"] if MODE == "whole-surface" else []),
+        "disclosure": MODE == "whole-surface",
+        "director_notes": MODE == "whole-surface",
         "custom_identity": True,
     },
     **({"commands": ["start-batch"]} if MODE == "short-batch" else {}),
