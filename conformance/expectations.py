@@ -11,18 +11,13 @@ silently expecting every clause to pass.
 
 from __future__ import annotations
 
-import sys
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .clauses import BY_ID
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - the standard library gained tomllib in 3.11
-    import tomli as tomllib
 
 OUTCOMES = ("pass", "fail", "blocked", "unimplemented", "skip")
 #: A report with verdict "error" judged nothing: it never matches an expectation.

@@ -5,7 +5,8 @@ and compared with ``expectations/<label>.toml``, which must exist: a report
 without one is refused, since nothing says what it should do. Prints the
 clause x release table; exits 0 when every outcome is as expected, 1 when one
 differs (listing regressions and expectations that no longer hold), 2 on
-unreadable input or a missing expectation file. ``--no-expectations`` renders
+unreadable input, a missing expectation file or an output path that cannot be
+written (checked before anything is read). ``--no-expectations`` renders
 the reports without judging them (exit 0).
 """
 
@@ -22,6 +23,7 @@ from . import evidence
 from .expect import EvidenceError
 from .expectations import ExpectationError, Mismatch, MissingExpectation, compare, for_label
 from .renderers.matrix import Column, matrix_html, matrix_markdown
+from .report import unwritable
 
 PROG = "python -m anam_conformance.matrix"
 #: The prefix of this command's one-line errors.
@@ -105,6 +107,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--markdown", type=Path, metavar="PATH", help="also write the table here")
     parser.add_argument("--html", type=Path, metavar="PATH", help="write a static HTML page here")
     args = parser.parse_args(argv)
+    for option, target in (("--markdown", args.markdown), ("--html", args.html)):
+        problem = unwritable(target) if target is not None else None
+        if problem:
+            print(f"{NAME}: {option}={target}: {problem}", file=sys.stderr)
+            return 2
     try:
         expectations = None if args.no_expectations else args.expectations or evidence.expectation_dir()
         columns = load_columns(report_paths(args.reports), expectations)

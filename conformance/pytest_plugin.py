@@ -19,13 +19,27 @@ from typing import Any, Literal
 
 import pytest
 
-from .implementations.early import start_named_driver
+from . import report as reporting
+from .implementations.early import named, start_named_driver
 from .plain_imports import import_libraries
 
-start_named_driver(sys.argv[1:], os.environ)  # a Node driver loads on the other core meanwhile
+
+def _paths_in(args: list[str]) -> list[str]:
+    """Why a path the command line names cannot be used, one line each (empty when all can)."""
+    found = (
+        (option, named(option, args)) for option in (*reporting.OUTPUT_OPTIONS, *reporting.INPUT_OPTIONS)
+    )
+    return [
+        problem for option, value in found if value and (problem := reporting.path_problem(option, value))
+    ]
+
+
+# A command line with a bad path is refused in pytest_configure, before any plugin runs: its
+# driver is not started early either.
+if not _paths_in(sys.argv[1:]):
+    start_named_driver(sys.argv[1:], os.environ)  # a Node driver loads on the other core meanwhile
 import_libraries()  # before anything imports them through pytest's assertion rewriter
 
-from . import report as reporting
 from .clauses import Level, UnknownClause, clause
 from .expect import NOTE_PROPERTY, Blocked, ClauseViolation, SuiteError
 from .implementations import sandbox, specs
@@ -60,6 +74,8 @@ BROKE_KEY = pytest.StashKey[TargetBroke]()
 FROZE_KEY = pytest.StashKey[bool]()
 CLAUSE_PROPERTY = "anam_clauses"
 ORDER_PROPERTY = "anam_order"
+#: Where an xdist worker sends the controller the checks it collected (``workeroutput``).
+SELECTED_OUTPUT = "anam_selected"
 
 #: Optional parts of the public surface a test may need, and how to tell the plugin has them.
 FEATURES: dict[str, Callable[[Surface], bool]] = {
@@ -107,8 +123,37 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+#: The path options and where pytest keeps each (``--junitxml`` is pytest's own).
+PATH_DESTS = {
+    "--conformance-report": "conformance_report",
+    "--conformance-junit": "conformance_junit",
+    "--conformance-markdown": "conformance_markdown",
+    "--junitxml": "xmlpath",
+    "--conformance-snapshots": "conformance_snapshots",
+    "--conformance-cassettes": "conformance_cassettes",
+}
+
+
+def check_paths(config: pytest.Config) -> None:
+    """A report that could not be written, or evidence that is not there, is a usage error now,
+    in one line, not a traceback or a blamed plugin after the whole run."""
+    # Imported here: a module of ``pytest_plugins`` imported before pytest registers it is not rewritten.
+    from .snapshot_storage import UPDATE_OPTIONS
+
+    updating = any(getattr(config.option, dest, False) for dest in UPDATE_OPTIONS)
+    for option, dest in PATH_DESTS.items():
+        value = getattr(config.option, dest, None)
+        if not value or (updating and option == "--conformance-snapshots"):
+            continue  # --snapshot-update writes the folder
+        problem = reporting.path_problem(option, str(value))
+        if problem:
+            raise pytest.UsageError(problem)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):
+        check_paths(config)
     # First to register, last to run: after pytest's own final collection for unraisables.
     config.add_cleanup(lambda: _thaw(config))
     config.addinivalue_line("markers", "clause(*ids): the conformance clauses a test checks")
@@ -333,9 +378,6 @@ def anam_target(request: pytest.FixtureRequest) -> Implementation:
     return _target(request.config)
 
 
-if sys.version_info < (3, 11):  # pragma: no cover - hypothesis brings the backport on 3.10
-    from exceptiongroup import BaseExceptionGroup
-
 #: The user property that carries a failed phase's classification from the hook to the report.
 FAILURE_PROPERTY = "anam_failure"
 
@@ -484,9 +526,35 @@ class ConformanceRun:
         self.records: list[reporting.TestRecord] = []
         #: Checks of the suite that a selection (``-k``, ``-m``, node ids) left out.
         self.deselected = 0
+        #: The selected checks (node id -> clause ids, order), as collected here or by the xdist
+        #: workers; None when no collection was seen (every worker crashed).
+        self.selected: dict[str, tuple[tuple[str, ...], int]] | None = None
+        #: Checks whose xdist worker crashed while running them: (node id, what xdist said).
+        self.crashed: list[tuple[str, str]] = []
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         self.deselected += sum(_in_suite(item) for item in items)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """Which clauses the selection gives a check: the others are ``not-run``, and only they."""
+        selected = {}
+        for item in session.items:
+            ids: Any = next((v for k, v in item.user_properties if k == CLAUSE_PROPERTY), None)
+            order: Any = next((v for k, v in item.user_properties if k == ORDER_PROPERTY), 0)
+            if ids:
+                selected[item.nodeid] = (tuple(ids), int(order))
+        self.selected = selected
+        output = getattr(self.config, "workeroutput", None)  # an xdist worker's
+        if isinstance(output, dict):
+            # Sent to the controller when the worker ends (pytest_testnodedown).
+            output[SELECTED_OUTPUT] = {k: [list(i), o] for k, (i, o) in selected.items()}
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        """An xdist worker's selection: every worker collects the same checks."""
+        found = getattr(node, "workeroutput", {}).get(SELECTED_OUTPUT)
+        if isinstance(found, dict):
+            self.selected = (self.selected or {}) | {k: (tuple(i), int(o)) for k, (i, o) in found.items()}
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         ids: tuple[str, ...] = next(
@@ -494,6 +562,10 @@ class ConformanceRun:
             (),
         )
         if not ids:
+            if report.failed and report.when not in ("setup", "call", "teardown"):
+                # xdist's report of a check whose worker crashed carries none of the check's
+                # properties: its clauses are found from the workers' selection at the end.
+                self.crashed.append((report.nodeid, str(report.longrepr)))
             return
         # One record per test: its call, or the setup/teardown phase that failed or skipped it.
         if report.when != "call" and not (report.failed or report.skipped):
@@ -502,18 +574,35 @@ class ConformanceRun:
         order = next((int(v) for k, v in report.user_properties if k == ORDER_PROPERTY), 0)  # type: ignore[call-overload]
         self.records.append(reporting.TestRecord(report.nodeid, ids, outcome, detail, blocked_by, order))
 
+    def _records(self) -> list[reporting.TestRecord]:
+        """The checks' records, and the suite's error for each check whose worker crashed."""
+        records = list(self.records)
+        for nodeid, said in self.crashed:
+            ids, order = (self.selected or {}).get(nodeid, ((), 0))
+            if ids:
+                records.append(
+                    reporting.TestRecord(nodeid, ids, "error", f"the suite crashed: {said}", None, order)
+                )
+        return records
+
+    def _selected_clauses(self) -> set[str] | None:
+        if self.selected is None:
+            return None
+        return {clause_id for ids, _ in self.selected.values() for clause_id in ids}
+
     def _judged(self) -> tuple[dict[str, Any], list[reporting.ClauseResult]] | None:
         if not self.records:
             return None
+        records, selected = self._records(), self._selected_clauses()
         if _broke(self.config):
             broke = self.config.stash[BROKE_KEY]
             plugin = {"module": target_module(self.config), "version": None, "isolation": broke.isolation}
-            return plugin, reporting.judge(self.records, set(FEATURES))
+            return plugin, reporting.judge(records, set(FEATURES), selected)
         target = _target(self.config)
         described = target.describe()
         surface = {name for name, offered in FEATURES.items() if offered(described.surface)}
         return described.as_report() | {"isolation": isolation_of(target)}, reporting.judge(
-            self.records, surface
+            records, surface, selected
         )
 
     def report(self) -> dict[str, Any] | None:

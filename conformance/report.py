@@ -14,12 +14,16 @@ A clause's outcome, strongest first:
 - ``blocked``: no check could judge this clause, because another clause failed
   first; the report names that clause.
 - ``unimplemented``: the plugin lacks the optional surface the clause is about.
-- ``skip``: nothing ran, which is not a pass either.
+- ``skip``: its checks were selected but skipped (for a capability another check
+  offers, say), so nothing judged it, which is not a pass either.
+- ``not-run``: none of its checks was selected (``-k``, ``-m``, node ids): the run
+  is *partial*, and the clause is out of its verdict, neither for nor against.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,15 +33,30 @@ from typing import Any, Literal
 from .clauses import CLAUSES, Clause, Level
 
 TestOutcome = Literal["pass", "fail", "blocked", "unimplemented", "error", "skip"]
-ClauseOutcome = TestOutcome
+#: A clause's outcome: a check's, or ``not-run`` when no check of the clause was selected.
+ClauseOutcome = Literal["pass", "fail", "blocked", "unimplemented", "error", "skip", "not-run"]
 Verdict = Literal["conforming", "nonconforming", "error"]
-OUTCOMES: tuple[ClauseOutcome, ...] = ("pass", "fail", "blocked", "unimplemented", "error", "skip")
+NOT_RUN: ClauseOutcome = "not-run"
+OUTCOMES: tuple[ClauseOutcome, ...] = ("pass", "fail", "blocked", "unimplemented", "error", "skip", NOT_RUN)
 #: Which outcome a clause takes when its checks ended differently, strongest first.
 PRECEDENCE: tuple[ClauseOutcome, ...] = ("fail", "error", "pass", "blocked", "unimplemented")
 #: How a clause's outcome reads to a person. A failed SHOULD is a ``warn``: it is reported
 #: everywhere, but it leaves the verdict standing, so no output may show it as a red failure.
-Status = Literal["pass", "fail", "warn", "blocked", "unimplemented", "error", "skip"]
-STATUSES: tuple[Status, ...] = ("pass", "fail", "warn", "blocked", "unimplemented", "error", "skip")
+Status = Literal["pass", "fail", "warn", "blocked", "unimplemented", "error", "skip", "not-run"]
+STATUSES: tuple[Status, ...] = (
+    "pass",
+    "fail",
+    "warn",
+    "blocked",
+    "unimplemented",
+    "error",
+    "skip",
+    "not-run",
+)
+#: How a status is written for a person where it differs from its name in the JSON report.
+LABELS: dict[str, str] = {"not-run": "not run"}
+#: Why a clause is ``not-run``: its detail, in every output.
+NOT_RUN_DETAIL = "none of its checks was selected (a partial run): out of the verdict"
 UNIMPLEMENTED_PREFIX = "unimplemented: "
 SCHEMA_VERSION = 3
 #: pytest's exit code for a run that gave no verdict about the plugin (its "internal error").
@@ -85,6 +104,8 @@ class ClauseResult:
             return found.detail
         if self.outcome in ("error", "unimplemented"):
             return next((t.detail for t in self.tests if t.outcome == self.outcome), "")
+        if self.outcome == NOT_RUN:
+            return NOT_RUN_DETAIL
         if self.outcome == "pass":
             # The notes of the passing checks: what they saw and the contract leaves open.
             notes = (line for t in self.tests if t.outcome == "pass" for line in t.detail.splitlines())
@@ -107,11 +128,18 @@ def clause_outcome(tests: Sequence[TestRecord], premise_failures: Sequence[TestR
     return next((o for o in PRECEDENCE if o in outcomes), "skip")
 
 
-def judge(records: Iterable[TestRecord], surface: Collection[str] | None = None) -> list[ClauseResult]:
+def judge(
+    records: Iterable[TestRecord],
+    surface: Collection[str] | None = None,
+    selected: Collection[str] | None = None,
+) -> list[ClauseResult]:
     """Clause outcomes from test records; ``surface`` is the optional surface the plugin offers.
 
     A conditional clause (``applies_if``) whose surface the plugin does not
-    offer is ``unimplemented`` and not applicable, whatever its tests did.
+    offer is ``unimplemented`` and not applicable, whatever its tests did. A
+    clause with no record is ``not-run`` when no check of it was selected
+    (``selected``: the clauses the selection gave a check, when known), and
+    ``skip`` when one was but never reported.
     """
     results = {c.id: ClauseResult(c) for c in CLAUSES}
     # In the suite's order, not arrival order: under xdist reports arrive as the workers finish,
@@ -130,20 +158,40 @@ def judge(records: Iterable[TestRecord], surface: Collection[str] | None = None)
                 TestRecord(f"(surface) {condition}", (result.clause.id,), "unimplemented", f"no {condition}")
             )
             continue
+        if not (result.tests or result.premise_failures) and (
+            selected is None or result.clause.id not in selected
+        ):
+            # No check of the clause was selected: a partial run, which says nothing of it.
+            result.outcome = NOT_RUN
+            continue
         result.outcome = clause_outcome(result.tests, result.premise_failures)
     return list(results.values())
 
 
+def not_run(results: Sequence[ClauseResult]) -> int:
+    """How many clauses had none of their checks selected."""
+    return sum(r.outcome == NOT_RUN for r in results)
+
+
+def partial(results: Sequence[ClauseResult]) -> bool:
+    """A selection (``-k``, ``-m``, node ids) left some clause without any check: a partial run."""
+    return not_run(results) > 0
+
+
 def judged_nothing(results: Sequence[ClauseResult]) -> bool:
     """Every selected check was skipped: a selection that judged nothing gives no verdict."""
-    return all(r.outcome == "skip" for r in results)
+    return all(r.outcome in ("skip", NOT_RUN) or not r.applicable for r in results)
 
 
 def verdict(results: Sequence[ClauseResult]) -> Verdict:
-    """``error`` when the suite could not judge; else conforming iff every applicable MUST passes."""
+    """``error`` when the suite could not judge; else conforming iff every applicable MUST passes.
+
+    A clause not run is out of the verdict: a partial run is conforming *so far* when every
+    applicable MUST clause that ran passes (see :func:`partial`).
+    """
     if any(r.outcome == "error" for r in results) or judged_nothing(results):
         return "error"
-    musts = [r for r in results if r.clause.level is Level.MUST and r.applicable]
+    musts = [r for r in results if r.clause.level is Level.MUST and r.applicable and r.outcome != NOT_RUN]
     return "conforming" if all(r.outcome == "pass" for r in musts) else "nonconforming"
 
 
@@ -166,6 +214,8 @@ def as_json(plugin: dict[str, Any], results: Sequence[ClauseResult]) -> dict[str
         "schema": SCHEMA_VERSION,
         "plugin": plugin,
         "verdict": verdict(results),
+        # True when some clause had none of its checks selected (its outcome is ``not-run``).
+        "partial": partial(results),
         "clauses": [
             {
                 "id": r.clause.id,
@@ -194,6 +244,56 @@ def write_json(path: Path, report: dict[str, Any]) -> None:
     path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 
 
+#: Options naming a file the run writes (its folders are made): checked before anything runs.
+OUTPUT_OPTIONS = (
+    "--conformance-report",
+    "--conformance-junit",
+    "--conformance-markdown",
+    "--junitxml",
+    "--junit-xml",
+)
+#: Options naming a folder of evidence the run reads.
+INPUT_OPTIONS = {
+    "--conformance-snapshots": "request snapshots",
+    "--conformance-cassettes": "cassettes",
+}
+
+
+def unwritable(path: Path) -> str | None:
+    """Why a report could not be written at ``path``, or None (the folders it needs are made)."""
+    if path.is_dir():
+        return "a directory, not a file: name the file to write"
+    if path.exists():
+        return None if os.access(path, os.W_OK) else "cannot be written (permission denied)"
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"{folder} is not a directory"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"cannot write in {folder} (permission denied)"
+    return None
+
+
+def unreadable_folder(path: Path, kind: str) -> str | None:
+    """Why ``path`` is not a folder of evidence to read, or None."""
+    if path.is_dir():
+        return None
+    return f"not a directory of {kind}" if path.exists() else f"no such directory of {kind}"
+
+
+def path_problem(option: str, value: str, base: Path | None = None) -> str | None:
+    """One line saying why ``option=value`` cannot be used (relative to ``base``), or None."""
+    path = Path(base or ".", value)
+    if option in OUTPUT_OPTIONS:
+        problem = unwritable(path)
+    elif option in INPUT_OPTIONS:
+        problem = unreadable_folder(path, INPUT_OPTIONS[option])
+    else:
+        return None
+    return None if problem is None else f"{option}={value}: {problem}"
+
+
 def plugin_label(plugin: Mapping[str, Any]) -> str:
     """``livekit.plugins.anam 1.8.9``; an ``npm:`` spec already names its version."""
     module, version = str(plugin.get("module", "?")), plugin.get("version")
@@ -202,10 +302,29 @@ def plugin_label(plugin: Mapping[str, Any]) -> str:
     return module if module.endswith(f"@{version}") else f"{module} {version}"
 
 
+def label(status_name: str) -> str:
+    """A status as a person reads it (``not run`` for ``not-run``)."""
+    return LABELS.get(status_name, status_name)
+
+
+def tally(statuses: Sequence[str], order: Sequence[str] = STATUSES) -> str:
+    """``22 pass, 3 warn``, or ``1 pass; 24 not run, none of their checks selected``.
+
+    What was judged first, in ``order`` (then any status it does not name, as first seen);
+    the clauses not run after a semicolon, since they are out of the verdict.
+    """
+    named = [s for s in dict.fromkeys([*order, *statuses]) if s in statuses and s != NOT_RUN]
+    judged = ", ".join(f"{statuses.count(s)} {label(s)}" for s in named)
+    missing = statuses.count(NOT_RUN)
+    if not missing:
+        return judged
+    left_out = f"{missing} {label(NOT_RUN)}, none of their checks selected"
+    return f"{judged}; {left_out}" if judged else left_out
+
+
 def counts(results: Sequence[ClauseResult]) -> str:
-    """``22 pass, 3 warn``: how many clauses read as each status."""
-    found = [status(r.clause.level.value, r.outcome) for r in results]
-    return ", ".join(f"{found.count(s)} {s}" for s in STATUSES if s in found)
+    """``22 pass, 3 warn``: how many clauses read as each status (see :func:`tally`)."""
+    return tally([status(r.clause.level.value, r.outcome) for r in results])
 
 
 #: What the verdict line says of a judge that was not sandboxed (docs/isolation.md): a verdict
@@ -225,16 +344,24 @@ def verdict_line(results: Sequence[ClauseResult], plugin: Mapping[str, Any] | No
     """The one line every output ends with: the verdict, what it rests on, what it leaves standing,
     and how far the judged code was from the judge when that was not the sandbox."""
     judged = verdict(results)
-    tally = counts(results)
+    tallied = counts(results)
     isolation = isolation_note(plugin or {})
     suffix = f" [{isolation}]" if isolation else ""
     if judged == "error":
         if judged_nothing(results):
-            return f"verdict: error, no verdict ({tally}): every selected check was skipped{suffix}"
-        return f"verdict: error, no verdict about the plugin ({tally}): the suite could not judge{suffix}"
+            return f"verdict: error, no verdict ({tallied}): every selected check was skipped{suffix}"
+        return f"verdict: error, no verdict about the plugin ({tallied}): the suite could not judge{suffix}"
     warned = sum(status(r.clause.level.value, r.outcome) == "warn" for r in results)
     note = "; a warn is a SHOULD not met, which leaves the verdict standing" if warned else ""
-    return f"verdict: {judged} ({tally}){note}{suffix}"
+    return f"verdict: {verdict_words(judged, partial(results))} ({tallied}){note}{suffix}"
+
+
+def verdict_words(judged: str, is_partial: bool) -> str:
+    """``conforming``; of a partial run, ``partial, conforming so far`` or ``partial, nonconforming``
+    (a MUST that ran and failed is a fault whatever was left out)."""
+    if not is_partial or judged not in ("conforming", "nonconforming"):
+        return judged
+    return "partial, conforming so far" if judged == "conforming" else "partial, nonconforming"
 
 
 def _clip(text: str, width: int | None) -> str:
@@ -257,9 +384,8 @@ def table_lines(
     id_width = max(len(r.clause.id) for r in results)
     lines = [f"plugin: {plugin_label(plugin)}"]
     for r in results:
-        lines.append(
-            f"{r.clause.id:<{id_width}}  {r.clause.level.value:<6}  {status(r.clause.level.value, r.outcome)}"
-        )
+        shown = label(status(r.clause.level.value, r.outcome))
+        lines.append(f"{r.clause.id:<{id_width}}  {r.clause.level.value:<6}  {shown}")
     noted = [r for r in results if r.outcome in ("fail", "blocked", "error") and r.detail]
     if noted:
         lines.append("")

@@ -8,8 +8,10 @@ in a child process it supervises, from an empty temporary directory with the
 suite's own configuration, and trusts only the verdict the child writes: no
 report, no verdict, whatever the child's exit code was.
 
-Exit codes: 0 conforming, 1 nonconforming, 3 no verdict (the suite's own
-error, a child that died, exited early or ran out of time), 4 usage error.
+Exit codes: 0 conforming (of a partial run: conforming so far), 1
+nonconforming, 3 no verdict (the suite's own error, a child that died, exited
+early or ran out of time), 4 usage error (said in one line, before any check
+runs).
 """
 
 from __future__ import annotations
@@ -21,14 +23,16 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import IO, Any
 
+from . import __version__
 from .implementations import specs
-from .report import isolation_note
+from .report import NOT_RUN, isolation_note, path_problem, verdict_words
 
 PROG = "anam-conformance"
 EXIT_CONFORMING = 0
@@ -111,15 +115,19 @@ Options:
   --conformance-profile=NAME    hypothesis profile: ci (default), quick, dev, thorough
   {TIME_LIMIT_OPTION}=SECONDS          stop after this long: no verdict (default {DEFAULT_TIME_LIMIT:.0f})
   --pytest-help                 pytest's own options; any of them is passed through
+  --version                     the suite's version
 
 A failed SHOULD clause is a warning (warn): reported everywhere, the verdict stands.
+A selection (-k, -m, node ids) that leaves clauses without a check is a partial run:
+those clauses are "not run", out of the verdict, and the verdict says "partial".
 
 Exit codes:
-  0  conforming: every applicable MUST clause passes
+  0  conforming: every applicable MUST clause passes (partial: every one that ran)
   1  nonconforming
   3  no verdict: the suite's own error, a crashed or hung implementation, a run
      cut off, or a selection that judged nothing
-  4  usage error
+  4  usage error, in one line, before any check runs: an unknown option, a report
+     path that cannot be written, evidence that is not there, a bad implementation
 
 Example:
   {PROG} {TARGET_OPTION}=livekit.plugins.anam --conformance-junit=junit.xml -n 2
@@ -223,6 +231,23 @@ def parse(argv: Sequence[str], cwd: Path, env: Mapping[str, str] = os.environ) -
     return Invocation(time_limit, report, tuple(rest), cwd)
 
 
+#: The flags with which the request snapshots are written, so their folder need not exist yet.
+SNAPSHOT_UPDATES = ("--snapshot-update", "--snapshot-update-new-only")
+
+
+def check_paths(invocation: Invocation) -> None:
+    """A report that could not be written, or evidence that is not there: a usage error now, in
+    one line, rather than a traceback or a blamed plugin after the whole run."""
+    updating = any(arg in SNAPSHOT_UPDATES for arg in invocation.pytest_args)
+    for arg in invocation.pytest_args:
+        name, eq, value = arg.partition("=")
+        if not eq or (updating and name == "--conformance-snapshots"):
+            continue
+        problem = path_problem(name, value)
+        if problem:
+            raise UsageError(problem)
+
+
 def _asks_for_detail(args: Sequence[str]) -> bool:
     return any(
         arg == option or arg.startswith((f"{option}=", "-v", "-q", "-r"))
@@ -312,6 +337,16 @@ def read_verdict(report: Path) -> str | None:
     return verdict if isinstance(verdict, str) else None
 
 
+def read_not_run(report: Path) -> str:
+    """``24 of 25 clauses not run`` for a partial run's report; nothing for a full run's."""
+    document = _read(report)
+    clauses = document.get("clauses")
+    if not document.get("partial") or not isinstance(clauses, list):
+        return ""
+    missing = sum(isinstance(c, dict) and c.get("outcome") == NOT_RUN for c in clauses)
+    return f"{missing} of {len(clauses)} clauses not run"
+
+
 def read_isolation_note(report: Path) -> str:
     """What the verdict line says of a judged plugin that was not sandboxed (nothing if it was)."""
     plugin = _read(report).get("plugin")
@@ -357,7 +392,15 @@ def supervise(invocation: Invocation) -> int:
         report.unlink(missing_ok=True)  # a report from an earlier run must never pass for this one's
         command = child_command(workdir, ini, invocation, report)
         # Its own session: the child and its workers can be ended together, and only by us.
-        child = subprocess.Popen(command, cwd=workdir, env=child_env(invocation.cwd), start_new_session=True)
+        child = subprocess.Popen(
+            command,
+            cwd=workdir,
+            env=child_env(invocation.cwd),
+            start_new_session=True,
+            stderr=subprocess.PIPE,
+        )
+        assert child.stderr is not None
+        relay = StderrRelay(child.stderr)
         stopped: str | None = None
         try:
             with _terminate_raises():
@@ -369,6 +412,7 @@ def supervise(invocation: Invocation) -> int:
             stopped = "was interrupted"
             _stop(child, signal.SIGINT)
         returncode = child.wait()
+        relay.finish(returncode)
         verdict = read_verdict(report) if stopped is None else None
         return judge(
             returncode,
@@ -377,7 +421,57 @@ def supervise(invocation: Invocation) -> int:
             stopped,
             kept=invocation.report is not None,
             isolation=read_isolation_note(report),
+            not_run=read_not_run(report),
         )
+
+
+#: How pytest's own command-line error begins: argparse's usage line, then the error, then the
+#: child's temporary ini file and rootdir, which mean nothing to the caller.
+PYTEST_USAGE = "ERROR: usage: "
+#: After the one line that says what pytest refused.
+OPTIONS_HINT = f"{PROG} --help lists the suite's options, {PROG} --pytest-help pytest's"
+
+
+class StderrRelay:
+    """The child's stderr, passed on line by line, but for pytest's usage error, held back.
+
+    pytest says an unknown option in four lines, two of them the child's temporary ini file
+    and rootdir: held back, it becomes one line that names what was refused.
+    """
+
+    def __init__(self, source: IO[bytes]) -> None:
+        self.held: list[str] = []
+        self._source = source
+        self._thread = threading.Thread(target=self._run, name="anam-conformance-stderr", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        for raw in iter(self._source.readline, b""):
+            line = raw.decode("utf-8", errors="replace")
+            if self.held or line.startswith(PYTEST_USAGE):
+                self.held.append(line)
+                continue
+            sys.stderr.write(line)
+            sys.stderr.flush()
+
+    def finish(self, returncode: int) -> None:
+        """Wait for the last lines (not forever: a process the child left may hold the pipe)."""
+        self._thread.join(timeout=KILL_GRACE)
+        refused = pytest_refusal(self.held) if returncode == EXIT_USAGE else None
+        if refused is not None:
+            _say(f"usage error: {refused}; {OPTIONS_HINT}")
+            return
+        sys.stderr.write("".join(self.held))
+        sys.stderr.flush()
+
+
+def pytest_refusal(lines: Sequence[str]) -> str | None:
+    """What pytest's usage error refused (``unrecognized arguments: --x``), or None."""
+    for line in lines:
+        _, found, message = line.partition(": error: ")
+        if found and message.strip():
+            return message.strip()
+    return None
 
 
 def judge(
@@ -388,8 +482,12 @@ def judge(
     *,
     kept: bool = True,
     isolation: str = "",
+    not_run: str = "",
 ) -> int:
-    """The exit code: the verdict the child wrote, else why there is none."""
+    """The exit code: the verdict the child wrote, else why there is none.
+
+    ``not_run`` (``24 of 25 clauses not run``) marks a partial run: its verdict is said as such.
+    """
     if stopped is not None:
         return _no_verdict(f"the suite {stopped}")
     if returncode == EXIT_USAGE:
@@ -402,7 +500,8 @@ def judge(
                 "the suite could not judge (the clause report above says why; --tb=short shows tracebacks)"
             )
         _say(
-            f"verdict: {verdict}"
+            f"verdict: {verdict_words(verdict, bool(not_run))}"
+            + (f" ({not_run})" if not_run else "")
             + (f" [{isolation}]" if isolation else "")
             + (f" (report: {report})" if kept else "")
         )
@@ -430,6 +529,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "-h" in args or "--help" in args:
         print(USAGE, end="", flush=True)
         return 0
+    if "--version" in args:
+        print(f"{PROG} {__version__}", flush=True)
+        return 0
     if "--pytest-help" in args:
         with tempfile.TemporaryDirectory(prefix="anam-conformance-") as tmp:
             ini = Path(tmp) / "pytest.ini"
@@ -438,6 +540,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return subprocess.run(command, cwd=tmp, env=child_env(), check=False).returncode
     try:
         invocation = parse(args, Path.cwd())
+        check_paths(invocation)
     except UsageError as error:
         _say(f"usage error: {error}")
         return EXIT_USAGE

@@ -55,7 +55,7 @@ class AnamAPI:
                     if not self._retryable(error) or last:
                         raise
                     logger.warning("Anam answered HTTP %s; retrying", error.status_code)
-                except asyncio.TimeoutError as error:  # before ClientError: aiohttp's timeouts are both
+                except TimeoutError as error:  # before ClientError: aiohttp's timeouts are both
                     if last:
                         raise self._timed_out(url, error) from error
                     logger.warning("Anam did not answer in %ss; retrying", self._conn_options.timeout)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,3 +56,28 @@ def run_suite(pytester: pytest.Pytester) -> Any:
         return SuiteRun(int(result.ret), report, result.stdout.str() + result.stderr.str())
 
     return run
+
+
+#: The Node release the broken and tampering Node plugins wrap.
+NODE_RELEASE = ("@livekit/agents-plugin-anam", "1.5.0")
+
+
+@pytest.fixture(scope="module")
+def release_dir() -> Path:
+    """The cached 1.5.0 install (installed from npm on first use); skipped where Node cannot be had."""
+    from anam_conformance.implementations import node
+
+    try:
+        plugin_dir = node.install_release(*NODE_RELEASE)
+    except (node.NodeUnavailable, RuntimeError, OSError) as error:
+        pytest.skip(f"the Node plugin cannot be installed here: {error}")
+    return plugin_dir.parents[2]  # <cache>/<name>@<version>/node_modules/@livekit/agents-plugin-anam
+
+
+def placed(release_dir: Path, variant: Path) -> Path:
+    """A Node variant copied next to the cached release, so it and its peers resolve as in a project."""
+    target = release_dir / "variants" / variant.name
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(variant, target)
+    return target

@@ -12,18 +12,17 @@ times: that must stay the fault's clause, never spread to one the release meets.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from anam_conformance import expectations
 from anam_conformance.clauses import clause
+from conftest import placed
 from details import blocking_cycles, contradictions_in
 
 VARIANTS_DIR = Path(__file__).resolve().parent / "broken_node_plugins"
 VARIANTS = sorted(p.name for p in VARIANTS_DIR.iterdir() if (p / "breaks.json").is_file())
-RELEASE = ("@livekit/agents-plugin-anam", "1.5.0")
 EXPECTATIONS = Path(__file__).resolve().parent.parent / "expectations"
 #: The clauses 1.5.0 itself fails: a variant may fail them (or see them blocked) without blame.
 RELEASE_FAILS = frozenset(
@@ -37,26 +36,6 @@ def breaks(variant: str) -> list[str]:
     return list(json.loads((VARIANTS_DIR / variant / "breaks.json").read_text())["breaks"])
 
 
-@pytest.fixture(scope="module")
-def release_dir() -> Path:
-    """The cached 1.5.0 install (installed from npm on first use); skipped where Node cannot be had."""
-    from anam_conformance.implementations import node
-
-    try:
-        plugin_dir = node.install_release(*RELEASE)
-    except (node.NodeUnavailable, RuntimeError, OSError) as error:
-        pytest.skip(f"the Node plugin cannot be installed here: {error}")
-    return plugin_dir.parents[2]  # <cache>/<name>@<version>/node_modules/@livekit/agents-plugin-anam
-
-
-def placed(release_dir: Path, variant: str) -> Path:
-    target = release_dir / "variants" / variant
-    if target.exists():
-        shutil.rmtree(target)
-    shutil.copytree(VARIANTS_DIR / variant, target)
-    return target
-
-
 def test_each_variant_names_known_clauses() -> None:
     assert len(VARIANTS) >= 3
     for variant in VARIANTS:
@@ -68,7 +47,7 @@ def test_each_variant_names_known_clauses() -> None:
 def test_broken_node_plugin_is_rejected_for_what_it_breaks(
     run_suite: Any, release_dir: Path, variant: str
 ) -> None:
-    path = placed(release_dir, variant)
+    path = placed(release_dir, VARIANTS_DIR / variant)
     run = run_suite(f"node:{path}", "--conformance-profile=quick")
     outcomes = run.outcomes()
     declared = set(breaks(variant))

@@ -15,13 +15,16 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
+from importlib.metadata import metadata
 from pathlib import Path
 
 import pytest
-import tomllib
 from anam_conformance import evidence, expectations
 from anam_conformance.implementations import sandbox
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE_PYPROJECT = '[tool.pytest.ini_options]\naddopts = "-x --no-such-option"\n'
@@ -65,6 +68,37 @@ def test_every_package_is_in_the_distribution() -> None:
     assert _packages_on_disk() - listed == set(), "add them to [tool.setuptools] packages in pyproject.toml"
 
 
+def _minor(version: str) -> tuple[int, int]:
+    major, minor = version.split(".")[:2]
+    return int(major), int(minor)
+
+
+def test_the_metadata_says_what_installs() -> None:
+    """requires-python is the lowest Python every dependency installs on, and the tools target it."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    project, tool = pyproject["project"], pyproject["tool"]
+    lowest = project["requires-python"].removeprefix(">=")
+    supported = SpecifierSet(project["requires-python"])
+    below = f"{_minor(lowest)[0]}.{_minor(lowest)[1] - 1}"
+    assert lowest in supported and below not in supported
+    needs = {}
+    for text in project["dependencies"]:
+        name = Requirement(text).name
+        needs[name] = SpecifierSet(metadata(name).get("Requires-Python") or "")
+    assert all(lowest in spec for spec in needs.values()), needs
+    # ... and no lower: some dependency (syrupy 7, vcrpy 9.4) does not install below it.
+    assert [name for name, spec in needs.items() if below not in spec], needs
+    assert tool["mypy"]["python_version"] == lowest
+    assert tool["ruff"]["target-version"] == "py{}{}".format(*_minor(lowest))
+    assert f"Python {lowest} or newer" in (ROOT / "README.md").read_text()
+    # The license, in the repository and in the wheel's metadata; the package says it is typed.
+    assert project["license"] == "Apache-2.0" and project["license-files"] == ["LICENSE"]
+    license_text = (ROOT / "LICENSE").read_text()
+    assert "Apache License" in license_text and "Version 2.0, January 2004" in license_text
+    assert (ROOT / "conformance" / "py.typed").is_file()
+    assert "py.typed" in tool["setuptools"]["package-data"]["anam_conformance"]
+
+
 def test_an_editable_install_finds_the_checkouts_own_evidence() -> None:
     # Maintainers' --snapshot-update and `python -m anam_conformance.cassettes` write where they commit.
     assert evidence.snapshot_dir() == ROOT / "snapshots"
@@ -106,6 +140,12 @@ def test_the_installed_wheel_judges_a_release_from_a_hostile_directory(tmp_path:
     ):
         for path in folder.glob(pattern):
             assert f"anam_conformance/evidence/{kind}/{path.name}" in names
+    # Typed (PEP 561), licensed, and installable where it says.
+    assert "anam_conformance/py.typed" in names
+    assert "anam_conformance-0.1.0.dist-info/licenses/LICENSE" in names
+    wheel_metadata = zipfile.ZipFile(wheel).read("anam_conformance-0.1.0.dist-info/METADATA").decode()
+    assert "License-Expression: Apache-2.0" in wheel_metadata.splitlines()
+    assert "Requires-Python: >=3.11" in wheel_metadata.splitlines()
     # The wheel owns its one top-level name: no `conformance` (another project's on PyPI), no plugin.
     assert {name.split("/")[0] for name in names if not name.startswith("anam_conformance-")} == {
         "anam_conformance"

@@ -211,7 +211,7 @@ async def _post_session(url: str, timeout: float) -> BaseException | int:
             http.post(f"{url}/v1/engine/session", json=body, headers=headers) as answer,
         ):
             return answer.status
-    except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+    except (TimeoutError, aiohttp.ClientError) as error:
         return error
 
 

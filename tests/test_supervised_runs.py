@@ -13,10 +13,10 @@ import shutil
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
-import tomllib
 from anam_conformance import runner
 
 TESTS = Path(__file__).resolve().parent

@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from anam_conformance import expectations
 from anam_conformance.clauses import Level, clause
 from anam_conformance.implementations import sandbox
+from conftest import placed
 
 ROOT = Path(__file__).resolve().parent.parent
 TAMPERING = ROOT / "tests" / "tampering_plugins"
@@ -101,3 +103,19 @@ def test_a_plugin_that_signals_its_parent_or_group_ends_only_its_own_sandbox_and
     assert run.report is not None and run.report["verdict"] == "error", run.output
     details = " ".join(str(c["detail"]) for c in run.report["clauses"])
     assert f"driver python (tampering_plugins.{attack}): exited with code 137" in details, details
+
+
+def test_a_node_package_that_attacks_the_judge_gets_its_releases_own_verdict(
+    run_suite: Any, release_dir: Path
+) -> None:
+    """The same walls for a Node package: it rewrites the suite's evidence, leaves a process behind
+    and looks for the judge's secret as it is imported, and is judged exactly as 1.5.0 is."""
+    before = suite_digest()
+    path = placed(release_dir, ROOT / "tests" / "tampering_node_plugins" / "attacks_the_judge")
+    run = run_suite(f"node:{path}", "--anam-isolation=sandbox", "--conformance-profile=quick")
+    assert suite_digest() == before, "the package changed the suite's files"
+    assert run.report is not None and run.report["plugin"]["isolation"] == "sandbox", run.output
+    expected = expectations.for_label(ROOT / "expectations", "npm-1.5.0")
+    assert expectations.compare(expected, run.report) == [], run.output[-3000:]
+    found = subprocess.run(["pgrep", "-af", "sleep 4243.5"], capture_output=True, text=True, check=False)
+    assert not found.stdout.strip(), f"a process the package started outlived the run: {found.stdout}"

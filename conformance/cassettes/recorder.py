@@ -155,9 +155,7 @@ async def record(
                 {
                     "source": source,
                     "base_url": base_url,
-                    "recorded_at": datetime.datetime.now(datetime.timezone.utc)
-                    .replace(microsecond=0)
-                    .isoformat(),
+                    "recorded_at": datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat(),
                     "client": RECORDER,
                 },
             )

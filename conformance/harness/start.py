@@ -213,7 +213,7 @@ async def _together(
         ]
         try:
             answers = await asyncio.wait_for(target.start_each(calls), deadline)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             answers = None
         for outcome, anam in zip(outcomes, doubles, strict=True):
             outcome.elapsed = time.monotonic() - started
@@ -302,7 +302,7 @@ async def _within(deadline: float | None, driving: Awaitable[None], outcome: Sta
     the implementation is told (``cut_off``) once the double is gone."""
     try:
         await asyncio.wait_for(driving, deadline)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         outcome.overran = True
         outcome.error_during = outcome.error_during or "start"
         outcome.failure = outcome.failure or ErrorFacts(

@@ -70,7 +70,7 @@ class JudgeRelay:
                 there_reader, there_writer = await asyncio.wait_for(
                     asyncio.open_connection(LOOPBACK, port), CONNECT_TIMEOUT
                 )
-            except (OSError, asyncio.TimeoutError):
+            except (TimeoutError, OSError):
                 writer.write(b"-\n")
                 return
             writer.write(b"+\n")

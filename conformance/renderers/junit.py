@@ -8,7 +8,9 @@ has no such outcome, so it is ``skipped`` with a message starting ``warn:``, as
 pytest writes an expected failure (xfail); the suite's ``failures`` then agree
 with the verdict. A clause the suite could not judge is a JUnit *error*, not a
 failure; a blocked clause is skipped with the clause that blocked it (that one
-fails); so is a conditional clause that does not apply.
+fails); so is a conditional clause that does not apply. A clause a partial run
+did not run (none of its checks selected) is skipped, never failed: it is out of
+the verdict, and the suite's ``partial`` property says so.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import Any
 
-from ..report import plugin_label, status
+from ..report import NOT_RUN, NOT_RUN_DETAIL, plugin_label, status
 
 SUITE_NAME = "anam-conformance"
 
@@ -32,6 +34,10 @@ def junit_xml(report: Mapping[str, Any]) -> str:
     isolation = report.get("plugin", {}).get("isolation")
     if isolation:
         ET.SubElement(properties, "property", name="isolation", value=str(isolation))
+    if report.get("partial"):
+        not_run = sum(entry["outcome"] == NOT_RUN for entry in clauses)
+        ET.SubElement(properties, "property", name="partial", value="true")
+        ET.SubElement(properties, "property", name="not-run", value=str(not_run))
     failures = skipped = errors = 0
     for entry in clauses:
         case = ET.SubElement(suite, "testcase", classname=f"{SUITE_NAME}.{entry['level']}", name=entry["id"])
@@ -45,6 +51,10 @@ def junit_xml(report: Mapping[str, Any]) -> str:
             errors += 1
             error = ET.SubElement(case, "error", message=f"error: {detail}".splitlines()[0], type="error")
             error.text = f"{entry['id']} ({entry['level']}): the suite could not judge\n{detail}"
+        elif outcome == NOT_RUN:
+            skipped += 1
+            message = f"not run: {detail or NOT_RUN_DETAIL}"
+            ET.SubElement(case, "skipped", message=message.splitlines()[0], type=NOT_RUN)
         elif outcome == "blocked":
             skipped += 1
             ET.SubElement(case, "skipped", message=detail.splitlines()[0] if detail else "blocked")

@@ -4,7 +4,9 @@ The verdict and what it rests on come first; then the failing MUST clauses, each
 with its smallest difference on one line and the full evidence folded below it,
 because that is what a reviewer acts on; then the warnings (failed SHOULD
 clauses, which leave the verdict standing, so they are never called failures);
-then what the suite itself could not judge; then the full clause table.
+then what the suite itself could not judge; then the full clause table. A
+partial run (some clause had none of its checks selected) says so in its heading
+and its first sentence, and marks those clauses ``not run``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..report import isolation_note, plugin_label, status
+from ..report import NOT_RUN, isolation_note, label, plugin_label, status, tally, verdict_words
 
 MARKS = {
     "pass": "✅ pass",
@@ -22,6 +24,7 @@ MARKS = {
     "unimplemented": "⚪ unimplemented",
     "error": "⚠️ error",
     "skip": "⏭ skip",
+    NOT_RUN: "⬜ not run",
 }
 HEADINGS = {
     "conforming": "conforming",
@@ -69,25 +72,35 @@ def _status(entry: Mapping[str, Any]) -> str:
 
 def _verdict_sentence(verdict: str, clauses: list[Mapping[str, Any]]) -> str:
     statuses = [_status(c) for c in clauses]
-    tally = ", ".join(f"{statuses.count(s)} {s}" for s in dict.fromkeys(statuses))
+    not_run = statuses.count(NOT_RUN)
+    ran = " that ran" if not_run else ""
     if verdict == "conforming":
-        sentence = "Every applicable MUST clause passes"
+        sentence = f"Every applicable MUST clause{ran} passes"
     elif verdict == "nonconforming":
-        sentence = "At least one applicable MUST clause does not pass"
+        sentence = f"At least one applicable MUST clause{ran} does not pass"
     else:
         sentence = "The suite could not judge the plugin: this is no verdict about it"
     warned = statuses.count("warn")
     if warned and verdict != "error":
         sentence += f"; {warned} SHOULD clause(s) not met are warnings, which leave the verdict standing"
-    return f"{sentence} ({tally})."
+    sentence = f"{sentence} ({tally(statuses, order=list(dict.fromkeys(statuses)))})."
+    if not_run:
+        sentence = (
+            f"A partial run: {not_run} of {len(statuses)} clauses had none of their checks selected "
+            f"(-k, -m or node ids), so they were not run and are out of the verdict. {sentence}"
+        )
+    return sentence
 
 
 def summary_markdown(report: Mapping[str, Any]) -> str:
     name = f"`{plugin_label(report.get('plugin', {}))}`"
     clauses = report["clauses"]
     verdict = report["verdict"]
+    heading = HEADINGS.get(verdict, verdict)
+    if report.get("partial") and verdict in ("conforming", "nonconforming"):
+        heading = f"{verdict_words(verdict, True).replace('partial', 'partial run', 1)}"
     lines = [
-        f"## Anam conformance: {HEADINGS.get(verdict, verdict)}",
+        f"## Anam conformance: {heading}",
         "",
         f"Plugin under test: {name}",
         "",
@@ -109,6 +122,6 @@ def summary_markdown(report: Mapping[str, Any]) -> str:
         lines.append("")
     lines += ["| clause | level | outcome | detail |", "|---|---|---|---|"]
     for c in clauses:
-        mark = MARKS.get(_status(c), _status(c))
+        mark = MARKS.get(_status(c), label(_status(c)))
         lines.append(f"| `{c['id']}` | {c['level']} | {mark} | {cell(_first_line(c.get('detail') or ''))} |")
     return "\n".join(lines) + "\n"

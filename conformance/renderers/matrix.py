@@ -29,6 +29,7 @@ LABELS = {
     "unimplemented": "unimplemented",
     "error": "ERROR",
     "skip": "skip",
+    "not-run": "not run",
 }
 #: A clause a report does not have (a report of an older suite, or a newer one).
 ABSENT = "absent"
@@ -42,9 +43,13 @@ MEANINGS = {
     "blocked": "not judged: a clause it depends on failed first (named in the detail)",
     "unimplemented": "the release lacks the optional surface or the feature the clause is about",
     "error": "the suite itself could not judge (its harness or evidence), so there is no verdict",
-    "skip": "no check of the clause ran; not a pass either",
+    "skip": "its checks were selected but skipped, so nothing judged it; not a pass either",
+    "not-run": "none of the clause's checks was selected (a partial run: -k, -m, node ids); "
+    "out of the verdict",
 }
 VERDICT_LABELS = {"conforming": "conforming", "nonconforming": "NONCONFORMING", "error": "no verdict (error)"}
+#: After the verdict of a partial report: some clause had none of its checks selected.
+PARTIAL = " (partial)"
 
 
 @dataclass(frozen=True)
@@ -118,7 +123,10 @@ def matrix_markdown(columns: Sequence[Column]) -> str:
     verdicts = []
     for column in columns:
         expected = column.expected_verdict()
-        verdicts.append(f"**{column.report['verdict']}**" + (f" (expected {expected})" if expected else ""))
+        partial = PARTIAL if column.report.get("partial") else ""
+        verdicts.append(
+            f"**{column.report['verdict']}**{partial}" + (f" (expected {expected})" if expected else "")
+        )
     lines.append("| **verdict** | | " + " | ".join(verdicts) + " |")
     return "\n".join(lines) + "\n"
 
@@ -145,7 +153,7 @@ td.level { color: #5f6368; font-size: .85em; }
 .blocked { background: repeating-linear-gradient(135deg, #eceff1 0 6px, #dfe3e6 6px 12px); color: #37474f; }
 .unimplemented { background: #f1f3f4; color: #5f6368; }
 .error { background: #efe3fb; color: #5b1a8c; font-weight: bold; }
-.skip, .absent { background: #fff; color: #80868b; font-style: italic; }
+.skip, .not-run, .absent { background: #fff; color: #80868b; font-style: italic; }
 .unexpected { outline: 3px solid var(--unexpected); outline-offset: -3px; }
 td .expected { display: block; font-size: .8em; font-weight: bold; color: var(--unexpected); }
 td details summary { cursor: pointer; }
@@ -198,7 +206,7 @@ def _verdict_cell(column: Column) -> str:
     verdict = str(column.report["verdict"])
     expected = column.expected_verdict()
     css = f"v-{verdict}" + (" unexpected" if expected else "")
-    body = esc(VERDICT_LABELS.get(verdict, verdict))
+    body = esc(VERDICT_LABELS.get(verdict, verdict) + (PARTIAL if column.report.get("partial") else ""))
     title = ""
     if expected is not None:
         title = f' title="{esc(_per_expectations(column, expected))}"'
@@ -222,7 +230,13 @@ def _legend(judged: bool) -> str:
     rows.append(
         '<tr><td class="v-conforming">conforming</td><td>verdict: every applicable MUST clause passes '
         '(<span class="v-nonconforming">NONCONFORMING</span> when one does not; '
-        '<span class="v-error">no verdict (error)</span> when the suite could not judge)</td></tr>'
+        '<span class="v-error">no verdict (error)</span> when the suite could not judge; '
+        "followed by <em>(partial)</em> when some clause was not run)</td></tr>"
+    )
+    rows.append(
+        '<tr><td><small class="isolation">(not sandboxed: process)</small></td><td>the plugin ran in a '
+        "plain process (<code>process</code>) or inside the judge (<code>in-process</code>), not in the "
+        "sandbox: it could have reached what the sandbox keeps from it (docs/isolation.md)</td></tr>"
     )
     hint = (
         "A FAIL, warn, blocked or ERROR cell unfolds to the clause's detail (its first line is also the "
@@ -282,5 +296,5 @@ def _plugin(column: Column) -> str:
     label = f"{module} {html.escape(str(plugin.get('version') or ''))}".strip()
     isolation = plugin.get("isolation")
     if isolation and isolation != "sandbox":
-        label += f' <small class="isolation">({html.escape(str(isolation))})</small>'
+        label += f' <small class="isolation">(not sandboxed: {html.escape(str(isolation))})</small>'
     return label
