@@ -10,6 +10,8 @@ another pytest process leaves that process's hypothesis settings alone.
 
 At the end of a run the tally says how many examples ran and how fast; it is
 carried in the test reports' user properties, so it adds up under pytest-xdist too.
+The JSON report's ``run`` block (:func:`run_block`) names the profile and the seed
+the examples came from.
 """
 
 from __future__ import annotations
@@ -101,6 +103,39 @@ def property_run(request: pytest.FixtureRequest) -> Iterator[PropertyRun]:
     run = PropertyRun(PROFILES[profile], profile)
     yield run
     request.node.user_properties.append((TALLY_PROPERTY, (run.examples, time.perf_counter() - run.started)))
+
+
+#: hypothesis' own option (its pytest plugin): the seed of every property test that is not derandomized.
+SEED_OPTION = "--hypothesis-seed"
+
+
+def forced_seed(config: pytest.Config) -> int | str | None:
+    """``--hypothesis-seed`` as hypothesis reads it (an integer where it is one), or None."""
+    given = config.getoption(SEED_OPTION, default=None)
+    if given is None:
+        return None
+    try:
+        return int(given)
+    except ValueError:
+        return str(given)
+
+
+def run_block(config: pytest.Config) -> dict[str, Any]:
+    """The report's ``run`` block: the profile and the seed the property tests' examples came from.
+
+    A derandomized profile (``ci``, ``quick``) draws each test's examples from the test itself, so
+    any ``--hypothesis-seed`` is ignored and the seed is null; otherwise the seed is the one given,
+    or null when hypothesis drew a random one per test. The examples also depend on hypothesis'
+    version, which the block names.
+    """
+    profile = str(config.getoption("conformance_profile"))
+    derandomized = bool(PROFILES[profile].derandomize)
+    return {
+        "profile": profile,
+        "derandomized": derandomized,
+        "seed": None if derandomized else forced_seed(config),
+        "hypothesis": hypothesis.__version__,
+    }
 
 
 class Tally:

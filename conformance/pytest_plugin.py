@@ -10,8 +10,10 @@ from __future__ import annotations
 import contextlib
 import gc
 import importlib
+import importlib.metadata
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -52,7 +54,7 @@ from .implementations.loading import (
     isolation_of,
     load_target,
 )
-from .implementations.process import DriverError
+from .implementations.process import CHECK_REQUESTS_ENV, DriverError
 from .implementations.specs import Placement
 from .port.description import CAPABILITIES, Surface
 from .port.implementation import Implementation
@@ -150,9 +152,57 @@ def check_paths(config: pytest.Config) -> None:
             raise pytest.UsageError(problem)
 
 
+#: What makes a folder a copy of the suite's package: the installed ``anam_conformance``, or a
+#: checkout's ``conformance/``.
+SUITE_MARKS = ("pytest_plugin.py", "clauses.py", "suite")
+
+
+def is_suite_copy(folder: Path) -> bool:
+    return all((folder / mark).exists() for mark in SUITE_MARKS)
+
+
+def _near(path: Path) -> list[Path]:
+    """``path``, the folders above it, and those right inside it (``pytest .`` in a checkout)."""
+    near = [path, *path.parents]
+    if path.is_dir():
+        with contextlib.suppress(OSError):
+            near += sorted(child for child in path.iterdir() if child.is_dir())
+    return near
+
+
+def other_suite(args: list[str], base: Path) -> Path | None:
+    """A copy of the suite the command line names that is not the installed one (:data:`PACKAGE_DIR`).
+
+    Its checks would be collected beside the installed plugin, which judges with its own harness,
+    evidence and drivers: two suites in one run, one verdict about neither.
+    """
+    for arg in args:
+        path = Path(base, arg.split("::", 1)[0])
+        if not path.exists():
+            continue  # a name for --pyargs: pytest finds it where it is installed
+        found = next((f for f in _near(path.resolve()) if f != PACKAGE_DIR and is_suite_copy(f)), None)
+        if found is not None:
+            return found
+    return None
+
+
+def two_suites(other: Path) -> str:
+    """The one line that stops a run naming a second copy of the suite, and how to choose."""
+    checkout = other.parent if (other.parent / "pyproject.toml").is_file() else None
+    instead = f"install its checkout (pip install -e {checkout})" if checkout else "run its own installation"
+    return (
+        f"two copies of the suite: the installed anam_conformance ({PACKAGE_DIR}) judges with its own "
+        f"checks, not those of {other}; to judge with {other}, {instead}; to judge with the installed "
+        "one, run anam-conformance or pytest --pyargs anam_conformance"
+    )
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     if not hasattr(config, "workerinput"):
+        other = other_suite(list(config.args), config.invocation_params.dir)
+        if other is not None:
+            raise pytest.UsageError(two_suites(other))
         check_paths(config)
     # First to register, last to run: after pytest's own final collection for unraisables.
     config.add_cleanup(lambda: _thaw(config))
@@ -286,6 +336,8 @@ def snapshots_pin_the_reference(config: pytest.Config, items: list[pytest.Item])
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if OTHER_SUITE_KEY in config.stash:
+        raise pytest.UsageError(two_suites(config.stash[OTHER_SUITE_KEY]))
     snapshots_pin_the_reference(config, items)
     clause_items = [(item, _clause_ids(item)) for item in items]
     unjudged = [item.nodeid for item, ids in clause_items if not ids and _in_suite(item)]
@@ -345,6 +397,19 @@ def pytest_collect_directory(path: Path, parent: pytest.Collector) -> pytest.Col
     ``__init__.py`` by its folder's name (``conformance``), a second name for a module the
     installed package already imported."""
     return pytest.Dir.from_parent(parent, path=path) if _in_package(path) else None
+
+
+#: A second copy of the suite found while collecting (deeper than the command line's paths).
+OTHER_SUITE_KEY = pytest.StashKey[Path]()
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """A second copy of the suite deeper than the command line's paths (:func:`other_suite`
+    looks only near them) is not collected, and the run stops once collection ends."""
+    if collection_path.is_dir() and not _in_package(collection_path) and is_suite_copy(collection_path):
+        config.stash[OTHER_SUITE_KEY] = collection_path.resolve()
+        return True
+    return None
 
 
 class SuiteModule(pytest.Module):
@@ -514,6 +579,58 @@ def _test_outcome(report: pytest.TestReport) -> tuple[reporting.TestOutcome, str
     return "pass", "\n".join(dict.fromkeys(notes)), None
 
 
+#: How long git may take to say which commit the suite is (it never decides a verdict).
+GIT_TIMEOUT = 10
+
+
+def checkout_commit(package_dir: Path = PACKAGE_DIR) -> tuple[str, bool] | None:
+    """The commit of the git checkout the suite's own files are tracked in, and whether tracked
+    files differ from it: an editable install of a checkout.
+
+    None for a wheel (its files are tracked by no checkout, even in a virtualenv inside one), and
+    wherever git is missing or cannot say: the report then says it does not know.
+    """
+    git = shutil.which("git")
+    if git is None:
+        return None
+    # No index lock taken in a tree others may be working in; none of the caller's GIT_DIR.
+    env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")}
+    env["GIT_OPTIONAL_LOCKS"] = "0"
+
+    def git_says(*args: str) -> str:
+        return subprocess.run(
+            [git, "-C", str(package_dir), *args],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=GIT_TIMEOUT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+        ).stdout.strip()
+
+    try:
+        git_says("ls-files", "--error-unmatch", "--", Path(__file__).name)  # the checkout's own file
+        commit = git_says("rev-parse", "HEAD")
+        dirty = bool(git_says("status", "--porcelain", "--untracked-files=no"))
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit, dirty
+
+
+def suite_version() -> str | None:
+    """The suite's version, from its distribution's metadata."""
+    try:
+        return importlib.metadata.version(reporting.DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def suite_identity(package_dir: Path = PACKAGE_DIR) -> dict[str, Any]:
+    """The report's ``suite`` block: what judged (its version, and its commit where it has one)."""
+    commit, dirty = checkout_commit(package_dir) or (None, None)
+    return reporting.suite_block(suite_version(), commit, dirty)
+
+
 class ConformanceRun:
     """Collects clause outcomes for one pytest session and reports them at its end.
 
@@ -531,6 +648,8 @@ class ConformanceRun:
         self.selected: dict[str, tuple[tuple[str, ...], int]] | None = None
         #: Checks whose xdist worker crashed while running them: (node id, what xdist said).
         self.crashed: list[tuple[str, str]] = []
+        #: The report's ``suite`` block, once asked (git is asked once a run).
+        self._suite: dict[str, Any] | None = None
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         self.deselected += sum(_in_suite(item) for item in items)
@@ -605,10 +724,19 @@ class ConformanceRun:
             records, surface, selected
         )
 
+    def _as_json(self, plugin: dict[str, Any], results: list[reporting.ClauseResult]) -> dict[str, Any]:
+        """The report: what judged (the suite, the run's settings), what was judged, the outcomes."""
+        # Imported here: a module of ``pytest_plugins`` imported before pytest registers it is not rewritten.
+        from .hypothesis_profiles import run_block
+
+        if self._suite is None:
+            self._suite = suite_identity()
+        return reporting.as_json(plugin, results, self._suite, run_block(self.config))
+
     def report(self) -> dict[str, Any] | None:
         """The run's JSON report, for renderings other than this module's own."""
         judged = self._judged()
-        return None if judged is None else reporting.as_json(*judged)
+        return None if judged is None else self._as_json(*judged)
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -618,9 +746,19 @@ class ConformanceRun:
         if judged is None:
             return
         plugin, results = judged
+        report = self._as_json(plugin, results)
+        # In the project's own tests, every report is checked against the schema it ships with:
+        # one that breaks it is the suite's error, and is not written.
+        problems = reporting.schema_problems(report) if os.environ.get(CHECK_REQUESTS_ENV) else []
+        if problems:
+            _say_to(self.config)(
+                f"no verdict: the report breaks its schema ({reporting.SCHEMA_FILE}): {problems[0]}"
+            )
+            session.exitstatus = reporting.NO_VERDICT_EXIT
+            return
         path = self.config.getoption("conformance_report")
         if path:
-            reporting.write_json(Path(path), reporting.as_json(plugin, results))
+            reporting.write_json(Path(path), report)
         if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
             session.exitstatus = reporting.exit_code(results)
 

@@ -27,6 +27,7 @@ import os
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -58,7 +59,11 @@ LABELS: dict[str, str] = {"not-run": "not run"}
 #: Why a clause is ``not-run``: its detail, in every output.
 NOT_RUN_DETAIL = "none of its checks was selected (a partial run): out of the verdict"
 UNIMPLEMENTED_PREFIX = "unimplemented: "
-SCHEMA_VERSION = 3
+#: The JSON report's shape (``conformance/data/report.schema.json``; its changelog is
+#: docs/report-schema.md): any change a reader could notice raises it.
+SCHEMA_VERSION = 4
+#: The JSON Schema of the report, in the package's data (it ships in the wheel).
+SCHEMA_FILE = "data/report.schema.json"
 #: pytest's exit code for a run that gave no verdict about the plugin (its "internal error").
 NO_VERDICT_EXIT = 3
 
@@ -208,11 +213,25 @@ def stable(text: str) -> str:
     return LOOPBACK.sub(r"\1://\2:PORT", text)
 
 
-def as_json(plugin: dict[str, Any], results: Sequence[ClauseResult]) -> dict[str, Any]:
-    """The report as written: two runs of the same implementation give the same bytes."""
+def as_json(
+    plugin: Mapping[str, Any],
+    results: Sequence[ClauseResult],
+    suite: Mapping[str, Any] | None = None,
+    run: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The report as written: two runs of the same implementation give the same bytes.
+
+    ``suite`` is what judged (:func:`suite_block`) and ``run`` how (the hypothesis settings);
+    the schema requires both, so only a caller that never writes the report (a test of the
+    aggregation) leaves them out.
+    """
+    judged_by = {"suite": dict(suite)} if suite is not None else {}
+    how = {"run": dict(run)} if run is not None else {}
     return {
         "schema": SCHEMA_VERSION,
-        "plugin": plugin,
+        **judged_by,
+        **how,
+        "plugin": dict(plugin),
         "verdict": verdict(results),
         # True when some clause had none of its checks selected (its outcome is ``not-run``).
         "partial": partial(results),
@@ -242,6 +261,38 @@ def as_json(plugin: dict[str, Any], results: Sequence[ClauseResult]) -> dict[str
 def write_json(path: Path, report: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+
+#: The suite's distribution, as its metadata names it.
+DISTRIBUTION = "anam-conformance"
+
+
+def suite_block(version: str | None, commit: str | None = None, dirty: bool | None = None) -> dict[str, Any]:
+    """The report's ``suite`` block: the suite's version, and the commit of the checkout it was
+    installed from (editable) with whether tracked files differ from it; a wheel has no commit."""
+    return {
+        "name": DISTRIBUTION,
+        "version": version,
+        "commit": commit,
+        "dirty": dirty if commit is not None else None,
+    }
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema (2020-12) every report written matches, from the package's data."""
+    data = resources.files(__package__ or "anam_conformance").joinpath(SCHEMA_FILE)
+    schema: dict[str, Any] = json.loads(data.read_text(encoding="utf-8"))
+    return schema
+
+
+def schema_problems(report: Mapping[str, Any], schema: Mapping[str, Any] | None = None) -> list[str]:
+    """Where ``report`` breaks the report's schema, one line each (``$.plugin: ...``); none when it
+    matches."""
+    import jsonschema  # only where a report is checked: the project's own tests, a reader
+
+    validator = jsonschema.Draft202012Validator(schema if schema is not None else report_schema())
+    found = sorted(validator.iter_errors(report), key=lambda e: [str(p) for p in e.absolute_path])
+    return [_clip(f"{e.json_path}: {e.message}", 300) for e in found]
 
 
 #: Options naming a file the run writes (its folders are made): checked before anything runs.

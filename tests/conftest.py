@@ -40,7 +40,9 @@ class SuiteRun:
 
 @pytest.fixture
 def run_suite(pytester: pytest.Pytester) -> Any:
-    """Run ``pytest conformance --anam-plugin=MODULE`` in this process and read its JSON report."""
+    """Run ``pytest conformance --anam-plugin=MODULE`` in this process and read its JSON report,
+    checked against the report's schema."""
+    from anam_conformance import report as reporting
 
     def run(module: str, *args: str) -> SuiteRun:
         report_path = pytester.path / "report.json"
@@ -52,8 +54,13 @@ def run_suite(pytester: pytest.Pytester) -> Any:
             "no:randomly",
             *args,
         )
+        output = result.stdout.str() + result.stderr.str()
         report = json.loads(report_path.read_text()) if report_path.exists() else None
-        return SuiteRun(int(result.ret), report, result.stdout.str() + result.stderr.str())
+        if report is not None:
+            # Every report a test reads matches the schema the suite ships (docs/report-schema.md).
+            problems = reporting.schema_problems(report)
+            assert not problems, "the report breaks its schema:\n" + "\n".join(problems) + "\n" + output
+        return SuiteRun(int(result.ret), report, output)
 
     return run
 

@@ -92,6 +92,12 @@ def _verdict_sentence(verdict: str, clauses: list[Mapping[str, Any]]) -> str:
     return sentence
 
 
+def _isolation(plugin: Mapping[str, Any]) -> str:
+    """How far the plugin ran from the judge, when the report says (``sandbox``, ``process``, ...)."""
+    level = plugin.get("isolation")
+    return f", isolation: {level}" if level else ""
+
+
 def summary_markdown(report: Mapping[str, Any]) -> str:
     name = f"`{plugin_label(report.get('plugin', {}))}`"
     clauses = report["clauses"]
@@ -102,7 +108,7 @@ def summary_markdown(report: Mapping[str, Any]) -> str:
     lines = [
         f"## Anam conformance: {heading}",
         "",
-        f"Plugin under test: {name}",
+        f"Plugin under test: {name}" + _isolation(report.get("plugin", {})),
         "",
         _verdict_sentence(verdict, clauses),
         "",

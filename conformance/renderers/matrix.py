@@ -234,9 +234,10 @@ def _legend(judged: bool) -> str:
         "followed by <em>(partial)</em> when some clause was not run)</td></tr>"
     )
     rows.append(
-        '<tr><td><small class="isolation">(not sandboxed: process)</small></td><td>the plugin ran in a '
-        "plain process (<code>process</code>) or inside the judge (<code>in-process</code>), not in the "
-        "sandbox: it could have reached what the sandbox keeps from it (docs/isolation.md)</td></tr>"
+        '<tr><td><small class="isolation">(sandbox)</small></td><td>the plugin ran in the bubblewrap '
+        "sandbox; <small>(not sandboxed: process)</small> or <small>(not sandboxed: in-process)</small>: in "
+        "a plain process or inside the judge, where it could have reached what the sandbox keeps from it "
+        "(docs/isolation.md)</td></tr>"
     )
     hint = (
         "A FAIL, warn, blocked or ERROR cell unfolds to the clause's detail (its first line is also the "
@@ -295,6 +296,8 @@ def _plugin(column: Column) -> str:
     module = html.escape(str(plugin.get("module", "?"))).replace(".", ".<wbr>")
     label = f"{module} {html.escape(str(plugin.get('version') or ''))}".strip()
     isolation = plugin.get("isolation")
-    if isolation and isolation != "sandbox":
+    if isolation == "sandbox":
+        label += ' <small class="isolation">(sandbox)</small>'
+    elif isolation:
         label += f' <small class="isolation">(not sandboxed: {html.escape(str(isolation))})</small>'
     return label
