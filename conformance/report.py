@@ -23,8 +23,8 @@ A clause's outcome, strongest first:
 from __future__ import annotations
 
 import json
-import os
 import re
+import tempfile
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -311,19 +311,23 @@ INPUT_OPTIONS = {
 
 
 def unwritable(path: Path) -> str | None:
-    """Why a report could not be written at ``path``, or None (the folders it needs are made)."""
+    """Why a report could not be written at ``path``, or None: tried, not guessed from permission
+    bits (root passes every ``os.access`` check, and a folder under /proc cannot be made). The
+    folders it needs are made now, as the writer would make them; the file itself is not touched."""
     if path.is_dir():
         return "a directory, not a file: name the file to write"
-    if path.exists():
-        return None if os.access(path, os.W_OK) else "cannot be written (permission denied)"
-    folder = path.parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    if not folder.is_dir():
-        return f"{folder} is not a directory"
-    if not os.access(folder, os.W_OK | os.X_OK):
-        return f"cannot write in {folder} (permission denied)"
-    return None
+    blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        return f"{blocking} is not a directory"
+    try:
+        if path.exists():
+            with path.open("a", encoding="utf-8"):
+                return None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path.parent):
+            return None
+    except OSError as error:
+        return f"cannot be written: {error.strerror or error}"
 
 
 def unreadable_folder(path: Path, kind: str) -> str | None:

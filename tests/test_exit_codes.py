@@ -189,6 +189,8 @@ def test_each_documented_exit_code_means_what_the_docs_say(
         ("--conformance-junit=.", "--conformance-junit=.: a directory, not a file"),
         ("--conformance-markdown=.", "--conformance-markdown=.: a directory, not a file"),
         ("--conformance-report=a-file/r.json", "a-file is not a directory"),
+        # A folder nobody can make, root included (permission bits would say yes to root).
+        ("--conformance-junit=/proc/anam-nowhere/j.xml", "/proc/anam-nowhere/j.xml: cannot be written"),
         ("--conformance-snapshots=nowhere", "--conformance-snapshots=nowhere: no such directory"),
         ("--conformance-cassettes=nowhere", "--conformance-cassettes=nowhere: no such directory"),
         ("--conformance-cassettes=a-file", "--conformance-cassettes=a-file: not a directory"),

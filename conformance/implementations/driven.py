@@ -90,6 +90,7 @@ def description_of(spec: str, driver: str, found: DescribeResult) -> Description
         runtime=found.get("runtime"),
         framework=found.get("framework", {}),
         driver=driver,
+        installed_from=found.get("installed_from"),
     )
 
 

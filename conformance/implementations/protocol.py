@@ -196,6 +196,7 @@ class DescribeResult(_DescribeResultRequired, total=False):
     runtime: str
     driver: str
     framework: dict[str, str]
+    installed_from: str
     commands: list[str]
     capabilities: list[str]
 

@@ -92,6 +92,8 @@ class Description:
     runtime: str | None = None
     framework: Mapping[str, str] = field(default_factory=dict)
     driver: str | None = None
+    #: Where the plugin came from (an editable checkout, a package index, ...), when its driver says.
+    installed_from: str | None = None
 
     def as_report(self) -> dict[str, object]:
         """The report's ``plugin`` block: what was judged, in what runtime, through what."""
@@ -104,4 +106,6 @@ class Description:
                 reported[key] = value
         if self.driver is not None:
             reported["driver"] = self.driver
+        if self.installed_from is not None:
+            reported["installed_from"] = self.installed_from
         return reported

@@ -264,6 +264,31 @@ def surface(types: PluginTypes) -> dict[str, Any]:
     }
 
 
+def installed_from(module: Any) -> str | None:
+    """Where the plugin came from, as its installer recorded it (PEP 610's ``direct_url.json``): an
+    editable checkout, a local folder or file, a VCS commit, or a package index; else the folder it
+    was imported from (``PYTHONPATH``, the working directory). Credentials in a URL are dropped."""
+    try:
+        distribution = importlib.metadata.distribution(module.__name__.replace(".", "-"))
+    except importlib.metadata.PackageNotFoundError:
+        where = getattr(module, "__file__", None)
+        return f"not installed: imported from {os.path.dirname(where)}" if where else None
+    text = distribution.read_text("direct_url.json")
+    if not text:
+        return f"a package index: {distribution.metadata['Name']} {distribution.version}"
+    try:
+        recorded = json.loads(text)
+    except ValueError:
+        return None
+    url = re.sub(r"//[^/@]*@", "//", str(recorded.get("url", "")))
+    if recorded.get("dir_info", {}).get("editable"):
+        return f"editable: {url}"
+    vcs = recorded.get("vcs_info")
+    if isinstance(vcs, dict):
+        return f"{vcs.get('vcs', 'vcs')}: {url}@{vcs.get('commit_id', '?')}"
+    return f"direct: {url}"
+
+
 def framework_versions() -> dict[str, str]:
     found = {name: _distribution_version(name) for name in ("livekit-agents", "livekit", "livekit-api")}
     found["aiohttp"] = aiohttp.__version__
@@ -284,6 +309,7 @@ def describe(module: Any, types: PluginTypes) -> dict[str, Any]:
         "runtime": f"python {platform.python_version()}",
         "driver": DRIVER_NAME,
         "framework": framework_versions(),
+        **({"installed_from": origin} if (origin := installed_from(module)) else {}),
         "commands": ["start-batch", "probe-types"],
         "capabilities": capabilities(),
         "surface": surface(types),
