@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -25,6 +24,7 @@ from anam_conformance import evidence, expectations
 from anam_conformance.implementations import sandbox
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
+from wheels import built_wheel, uv
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE_PYPROJECT = '[tool.pytest.ini_options]\naddopts = "-x --no-such-option"\n'
@@ -106,32 +106,9 @@ def test_an_editable_install_finds_the_checkouts_own_evidence() -> None:
     assert evidence.expectation_dir() == ROOT / "expectations"
 
 
-def _uv(*args: str, cwd: Path | None = None) -> None:
-    subprocess.run([sys.executable, "-m", "uv", *args], cwd=cwd, check=True, capture_output=True, text=True)
-
-
-def _tracked_copy(destination: Path) -> Path:
-    """The checkout as a fresh clone would have it: tracked files only (a build must not need others)."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    ).stdout.decode()
-    for name in filter(None, listed.split("\0")):
-        source = ROOT / name
-        if source.is_file():
-            target = destination / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-    return destination
-
-
 @pytest.mark.slow
 def test_the_installed_wheel_judges_a_release_from_a_hostile_directory(tmp_path: Path) -> None:
-    source = _tracked_copy(tmp_path / "source")
-    _uv("build", "--wheel", "--out-dir", str(tmp_path / "dist"), str(source))
-    (wheel,) = (tmp_path / "dist").glob("anam_conformance-*.whl")
+    wheel = built_wheel(tmp_path)
     names = set(zipfile.ZipFile(wheel).namelist())
     for kind, folder, pattern in (
         ("snapshots", ROOT / "snapshots", "*.json"),
@@ -155,12 +132,12 @@ def test_the_installed_wheel_judges_a_release_from_a_hostile_directory(tmp_path:
     # plugin with the livekit-agents of its release, which the suite's driver runs under.
     venv, plugin_venv = tmp_path / "venv", tmp_path / "plugin-venv"
     for folder in (venv, plugin_venv):
-        _uv("venv", "--quiet", "--python", sys.executable, str(folder))
+        uv("venv", "--quiet", "--python", sys.executable, str(folder))
     python = venv / "bin" / "python"
     constraints = ROOT / "requirements" / "matrix.txt"
-    _uv("pip", "install", "--quiet", "--python", str(python), "-c", str(constraints), str(wheel))
+    uv("pip", "install", "--quiet", "--python", str(python), "-c", str(constraints), str(wheel))
     plugin_lock = ROOT / "requirements" / "plugin-1.8.9.txt"
-    _uv("pip", "sync", "--quiet", "--python", str(plugin_venv / "bin" / "python"), str(plugin_lock))
+    uv("pip", "sync", "--quiet", "--python", str(plugin_venv / "bin" / "python"), str(plugin_lock))
     no_agents = subprocess.run([str(python), "-c", "import livekit.agents"], capture_output=True, check=False)
     assert no_agents.returncode != 0, "the suite's own install brought livekit-agents"
 

@@ -7,9 +7,7 @@ import copy
 import fnmatch
 import importlib.metadata
 import json
-import shutil
 import subprocess
-import sys
 import tomllib
 import zipfile
 from collections.abc import Iterator
@@ -24,6 +22,7 @@ from anam_conformance import report as reporting
 from anam_conformance.clauses import Level
 from anam_conformance.hypothesis_profiles import PROFILES, run_block
 from anam_conformance.implementations.sandbox import Isolation
+from wheels import built_wheel
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = ROOT / "conformance" / reporting.SCHEMA_FILE
@@ -94,36 +93,8 @@ def test_the_schema_is_package_data_of_the_wheel() -> None:
 
 @pytest.mark.slow
 def test_the_built_wheel_carries_the_schema(tmp_path: Path) -> None:
-    """Built as tests/test_distribution.py builds it: from the files a commit of this tree would hold
-    (tracked, and new ones not ignored)."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    source = tmp_path / "source"
-    for name in filter(None, listed.split("\0")):
-        if (ROOT / name).is_file():
-            (source / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, source / name)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "uv",
-            "build",
-            "--quiet",
-            "--wheel",
-            "--out-dir",
-            str(tmp_path / "dist"),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    (wheel,) = (tmp_path / "dist").glob("anam_conformance-*.whl")
+    """Built as a fresh clone would build it (tests/wheels.py)."""
+    wheel = built_wheel(tmp_path)
     shipped = json.loads(zipfile.ZipFile(wheel).read(f"anam_conformance/{reporting.SCHEMA_FILE}"))
     assert shipped == schema()
 
