@@ -5,7 +5,9 @@ installs it in a fresh virtual environment and ``livekit-plugins-anam==1.8.9``
 with its livekit-agents in another (uv, from its cache and the locked
 requirements), as the CI gate keeps them, and runs ``anam-conformance`` with
 ``--anam-python`` from a directory whose own pytest configuration would break
-any run that took it in. It is marked ``slow`` so a quick local run can deselect it (``-m "not slow"``).
+any run that took it in; then every maintainer's command the README and docs show
+against the released plugin, as shown. It is marked ``slow`` so a quick local run
+can deselect it (``-m "not slow"``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 import pytest
 from anam_conformance import evidence, expectations
 from anam_conformance.implementations import sandbox
+from documented import DOCUMENTED, judges_a_release, with_venvs
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from wheels import built_wheel, uv
@@ -172,3 +175,26 @@ def test_the_installed_wheel_judges_a_release_from_a_hostile_directory(tmp_path:
     # Every clause as 1.8.9 is known to fare: the snapshots and cassettes were found and judged.
     assert expectations.compare(expectations.for_label(evidence.expectation_dir(), "1.8.9"), report) == []
     assert "anam-conformance: verdict: conforming" in output
+
+    # The maintainer's commands the docs show, as shown (the docs' venvs are these two).
+    documented = [(page, words) for page, words in DOCUMENTED if judges_a_release(words)]
+    assert len(documented) >= 3, documented
+    for number, (page, words) in enumerate(documented):
+        folder = tmp_path / f"documented-{number}"
+        folder.mkdir()
+        done = subprocess.run(
+            with_venvs(words, venv, plugin_venv),
+            cwd=folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        shown = f"{page}: {' '.join(words)}"
+        assert done.returncode == 0, f"{shown}\n{done.stdout[-2000:]}{done.stderr[-1000:]}"
+        assert "anam-conformance: verdict: conforming" in done.stdout + done.stderr, shown
+        for word in words:
+            option, _, value = word.partition("=")
+            if option.startswith("--conformance-") and value:
+                assert (folder / value).is_file(), f"{shown}: wrote no {value}"
