@@ -60,7 +60,7 @@ class _ExitRefused(BaseException):
     """Raised where the plugin called ``os._exit``/``sys.exit``; not an ``Exception`` either."""
 
 
-def _fail(stall: Stall) -> NoReturn:
+def _stop(stall: Stall) -> NoReturn:
     # One place raises every stall, so hypothesis sees the same failure each time it replays one.
     raise Stalled(stall)
 
@@ -96,9 +96,9 @@ class _Guard:
         if self.blocked:
             stall = Stall(self.call, f"blocked the event loop for {self.limit:g} s")
             _stalled.setdefault(self.plugin, stall)
-            _fail(stall)
+            _stop(stall)
         if self.exits:
-            _fail(Stall(self.call, f"tried to end the agent's process: {self.exits[0]}"))
+            _stop(Stall(self.call, f"tried to end the agent's process: {self.exits[0]}"))
 
 
 def _can_alarm() -> bool:
@@ -108,7 +108,7 @@ def _can_alarm() -> bool:
 @contextlib.contextmanager
 def _guarded(plugin: str, call: str, limit: float) -> Iterator[_Guard]:
     if plugin in _stalled:
-        _fail(_stalled[plugin])
+        _stop(_stalled[plugin])
     guard = _Guard(plugin, call, limit)
     exits = os._exit, sys.exit
     os._exit, sys.exit = guard.refuse("os._exit"), guard.refuse("sys.exit")
@@ -165,7 +165,7 @@ async def guard_await(plugin: str, call: str, awaitable: Awaitable[T], limit: fl
     if plugin in _stalled:
         if asyncio.iscoroutine(awaitable):
             awaitable.close()  # never started: no "coroutine was never awaited" warning
-        _fail(_stalled[plugin])
+        _stop(_stalled[plugin])
     task = asyncio.ensure_future(awaitable)
     stall: Stall | None = None
     try:
@@ -180,5 +180,5 @@ async def guard_await(plugin: str, call: str, awaitable: Awaitable[T], limit: fl
         if task.done() and not task.cancelled():
             task.exception()  # retrieved here: the guard has judged it, asyncio need not log it
     if stall is not None:
-        _fail(stall)
+        _stop(stall)
     return task.result()  # a stall or an exit has already stopped the call, as the guard ended
