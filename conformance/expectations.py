@@ -2,11 +2,11 @@
 
 Like web-platform-tests' expectation files: a release's file lists only what
 is expected *not* to pass, plus the expected verdict; every clause it does not
-name is expected to pass. So a known-nonconforming old release keeps a matrix
-green, a regression turns it red, and an entry that stopped being true is
-reported rather than silently kept. A release without a file has no
-expectation: ``for_label`` refuses it (``MissingExpectation``) rather than
-silently expecting every clause to pass.
+name is expected to pass, so none is named ``pass``. So a known-nonconforming
+old release keeps a matrix green, a regression turns it red, and an entry that
+stopped being true is reported rather than silently kept. A release without a
+file has no expectation: ``for_label`` refuses it (``MissingExpectation``)
+rather than silently expecting every clause to pass.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from typing import Any
 from .clauses import BY_ID
 
 OUTCOMES = ("pass", "fail", "blocked", "unimplemented", "skip")
+#: The outcomes a file may name: only what differs from a pass.
+LISTED = tuple(o for o in OUTCOMES if o != "pass")
 #: A report with verdict "error" judged nothing: it never matches an expectation.
 VERDICTS = ("conforming", "nonconforming")
 
@@ -81,9 +83,15 @@ def load(path: Path) -> Expectation:
     for clause_id, outcome in clauses.items():
         if clause_id not in BY_ID:
             raise ExpectationError(f"{path}: unknown clause {clause_id!r}; known: {', '.join(sorted(BY_ID))}")
+        if outcome == "pass":
+            # An entry that says what is assumed anyway would outlive the outcome it once differed from.
+            raise ExpectationError(
+                f'{path}: clause {clause_id!r} = "pass": '
+                "every clause not named is expected to pass; remove it"
+            )
         if outcome not in OUTCOMES:
             raise ExpectationError(
-                f"{path}: clause {clause_id!r}: outcome {outcome!r} is not one of {', '.join(OUTCOMES)}"
+                f"{path}: clause {clause_id!r}: outcome {outcome!r} is not one of {', '.join(LISTED)}"
             )
     return Expectation(path.stem, verdict, dict(clauses), path)
 

@@ -14,6 +14,8 @@ from anam_conformance.expectations import Expectation, ExpectationError, compare
 from anam_conformance.renderers.junit import junit_xml
 from anam_conformance.renderers.markdown import summary_markdown
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 def report(verdict: str = "conforming", **outcomes: str) -> dict[str, Any]:
     """A clause report in which every clause passes except those given (dots as underscores)."""
@@ -58,6 +60,25 @@ def test_an_expectation_naming_an_unknown_clause_is_refused_with_file_and_clause
     path.write_text('verdict = "conforming"\n[clauses]\n"dims.nope" = "fail"\n')
     with pytest.raises(ExpectationError, match=r"1\.0\.0\.toml: unknown clause 'dims\.nope'"):
         load(path)
+
+
+def test_an_expectation_listing_a_pass_is_refused_in_one_line_with_file_and_clause(tmp_path: Path) -> None:
+    path = tmp_path / "1.0.0.toml"
+    path.write_text('verdict = "conforming"\n[clauses]\n"dims.verbatim" = "pass"\n')
+    with pytest.raises(ExpectationError) as refused:
+        load(path)
+    message = str(refused.value)
+    assert message == (
+        f"{path}: clause 'dims.verbatim' = \"pass\": every clause not named is expected to pass; remove it"
+    )
+    assert "\n" not in message
+
+
+def test_no_kept_expectation_lists_a_pass() -> None:
+    kept = sorted((ROOT / "expectations").glob("*.toml"))
+    assert kept
+    for path in kept:
+        assert "pass" not in load(path).clauses.values(), path
 
 
 def test_matrix_exit_code_follows_the_expectations(

@@ -27,7 +27,7 @@ from anam_conformance.implementations.driven import DrivenImplementation
 from anam_conformance.implementations.in_process import PythonModule
 from anam_conformance.implementations.loading import TargetError, load_target
 from anam_conformance.implementations.protocol import OutsideProtocol, start_answer
-from anam_conformance.port import Implementation
+from anam_conformance.port import Implementation, UnmetPremise
 from anam_conformance.suite.test_surface import GIVEN_OPTIONS, KEPT_PERSONA
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,9 +166,14 @@ def test_a_premise_the_types_break_crosses_the_protocol_as_the_same_blocked(
 ) -> None:
     start: dict[str, Any] = {} if session_options is None else {"session_options": session_options}
     through, inside = _both(module, **start)
-    assert isinstance(through.premise, Blocked) and isinstance(inside.premise, Blocked)
-    assert (through.premise.by, str(through.premise)) == (inside.premise.by, str(inside.premise))
-    assert through.premise.by == clause
+    assert isinstance(through.premise, UnmetPremise) and through.premise == inside.premise
+    assert through.premise.clause == clause
+    blocked = []
+    for outcome in (through, inside):
+        with pytest.raises(Blocked) as raised:
+            outcome.require_premise()
+        blocked.append((raised.value.by, str(raised.value)))
+    assert blocked[0] == blocked[1] == (clause, f"blocked by {clause}: {through.premise.expected_actual}")
     assert (through.error_during, through.failure) == (inside.error_during, inside.failure)
 
 

@@ -129,8 +129,7 @@ async def replay_start(
             conn_options=CONN_OPTIONS,
         )
         await drive(target, call, arrival, lambda: bool(outcome.sessions))
-    if outcome.premise is not None:
-        raise outcome.premise
+    outcome.require_premise()
     return outcome
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..expect import Blocked
 from ..port.call import AdmittedAvatar
-from ..port.facts import AudioFacts, ErrorFacts, Stage, WaitState
+from ..port.facts import AudioFacts, ErrorFacts, Stage, UnmetPremise, WaitState
 from .anam_double import SessionStart
 from .evidence import RecordedRequest
 
@@ -45,14 +45,15 @@ class StartOutcome:
     #: Requests Anam refused for their Authorization (not ``Bearer <the API key>``).
     unauthorized: list[RecordedRequest] = field(default_factory=list)
     #: A premise of every check that the call itself broke (the public types refused it).
-    premise: Blocked | None = None
+    premise: UnmetPremise | None = None
     elapsed: float | None = None  # seconds from construction to the end of the drive
     overran: bool = False  # the drive was cut off at the caller's deadline (a start that never ends)
 
     def require_premise(self) -> None:
-        """Raise the premise the call broke, if it broke one: no check of this start can judge it."""
+        """Block the check by the premise the call broke, if it broke one: no check of this start
+        can judge it. The one place the implementation's fact becomes the judge's outcome."""
         if self.premise is not None:
-            raise self.premise
+            raise Blocked(self.premise.clause, self.premise.expected_actual)
 
     @property
     def session_requests(self) -> list[RecordedRequest]:

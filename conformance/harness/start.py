@@ -16,9 +16,10 @@ import asyncio
 import contextlib
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from ..expect import ClauseViolation
 from ..port.call import (
     CLIENT_FAULTS,
     NOT_GIVEN_OPTIONS,
@@ -30,7 +31,7 @@ from ..port.call import (
     SessionOptionsArg,
     StartCall,
 )
-from ..port.facts import ErrorFacts, StartAnswer
+from ..port.facts import ErrorFacts, Stalled, StartAnswer
 from ..port.implementation import Implementation
 from .anam_double import AnamDouble, ScriptedReply, SessionStart, current_server, one_server, serve
 from .avatar import AvatarArrival
@@ -63,6 +64,20 @@ class ClientFaultsUnreachable(LookupError):
     """
 
 
+@contextlib.contextmanager
+def stalls_fail() -> Iterator[None]:
+    """A call the implementation stopped for stalling (:class:`Stalled`) fails the check that made
+    it, for the check's own clause: the plugin stalled where that clause needed it to answer.
+
+    The one place a stall becomes a violation, so hypothesis, replaying an example, sees the same
+    failure raised from the same line each time.
+    """
+    try:
+        yield
+    except Stalled as stalled:
+        raise ClauseViolation(str(stalled.stall)) from None
+
+
 async def drive(
     implementation: Implementation,
     call: StartCall,
@@ -79,22 +94,23 @@ async def drive(
     was sent and answered, which never judge the join.
     """
     outcome = arrival.outcome
-    started = await implementation.start(call)
-    try:
-        answer = started.answer
-        _record_answer(outcome, call, answer)
-        if answer.failure is not None or answer.premise is not None or not show_arrival:
-            return
-        if session_started():
-            await asyncio.wait_for(arrival.settled.wait(), JOIN_TIMEOUT)
-        joined = await started.avatar_events(outcome.avatar)
-        outcome.wait_before_arrival = joined.wait_before
-        if joined.joined:
-            outcome.joined = True
-        else:
-            outcome.error_during, outcome.failure = "wait_for_join", joined.failure
-    finally:
-        await started.aclose()
+    with stalls_fail():
+        started = await implementation.start(call)
+        try:
+            answer = started.answer
+            _record_answer(outcome, call, answer)
+            if answer.failure is not None or answer.premise is not None or not show_arrival:
+                return
+            if session_started():
+                await asyncio.wait_for(arrival.settled.wait(), JOIN_TIMEOUT)
+            joined = await started.avatar_events(outcome.avatar)
+            outcome.wait_before_arrival = joined.wait_before
+            if joined.joined:
+                outcome.joined = True
+            else:
+                outcome.error_during, outcome.failure = "wait_for_join", joined.failure
+        finally:
+            await started.aclose()
 
 
 def _record_answer(outcome: StartOutcome, call: StartCall, answer: StartAnswer) -> None:
@@ -212,7 +228,8 @@ async def _together(
             for one, anam in zip(asked, doubles, strict=True)
         ]
         try:
-            answers = await asyncio.wait_for(target.start_each(calls), deadline)
+            with stalls_fail():
+                answers = await asyncio.wait_for(target.start_each(calls), deadline)
         except TimeoutError:
             answers = None
         for outcome, anam in zip(outcomes, doubles, strict=True):

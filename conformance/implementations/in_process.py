@@ -9,7 +9,8 @@ port's call as the protocol's parameters and reads its results as the driven
 adapter reads a driver's answers, so a module judged here and through its
 driver is judged the same. Only the calls differ: here each call into the
 plugin is guarded (:mod:`.watchdog`), so a plugin that hangs or ends the process
-fails its test instead of the run.
+is reported as a stall (:class:`~anam_conformance.port.facts.Stalled`) instead of
+ending the run.
 """
 
 from __future__ import annotations
@@ -20,10 +21,9 @@ from functools import cached_property
 from typing import Any, TypeVar, cast
 
 from ..drivers.python import driver
-from ..expect import ClauseViolation
 from ..port.call import AdmittedAvatar, StartCall
 from ..port.description import Capabilities, Description, PythonTypes
-from ..port.facts import JoinAnswer, StartAnswer, TypeProbe
+from ..port.facts import JoinAnswer, Stalled, StartAnswer, TypeProbe
 from .protocol import (
     AvatarEventsResult,
     ProbeTypesResult,
@@ -44,10 +44,10 @@ LANGUAGE = "python"
 
 
 class WatchedCalls:
-    """Each call into the plugin under the watchdog: a stall or an exit fails the test that made it
-    (a :class:`ClauseViolation`, which the start lets through as the watchdog's own outcome)."""
+    """Each call into the plugin under the watchdog: a stall or an exit stops it (a :class:`Stalled`,
+    which the start lets through as the watchdog's own report, never as the plugin's failure)."""
 
-    own: tuple[type[BaseException], ...] = (ClauseViolation,)
+    own: tuple[type[BaseException], ...] = (Stalled,)
 
     def __init__(self, plugin: str) -> None:
         self.plugin = plugin

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal, TypedDict
 
-from ..expect import Blocked
 from ..port.call import NOT_GIVEN_OPTIONS, AdmittedAvatar, ClientFault, StartCall
 from ..port.description import Surface
 from ..port.facts import (
@@ -27,6 +26,7 @@ from ..port.facts import (
     Stage,
     StartAnswer,
     TypeProbe,
+    UnmetPremise,
     WaitState,
 )
 
@@ -306,7 +306,7 @@ def start_answer(result: StartResult) -> StartAnswer:
     if "premise" in result:
         premise = premise_of(result.get("premise"))
     elif failure is not None and result["stage"] == "construct" and failure.type_name == "TypeError":
-        premise = Blocked(DROP_IN_CLAUSE, f"the documented options to be taken; actual {failure}")
+        premise = UnmetPremise(DROP_IN_CLAUSE, f"the documented options to be taken; actual {failure}")
     else:
         premise = None
     faulted = tuple(
@@ -318,8 +318,8 @@ def start_answer(result: StartResult) -> StartAnswer:
     )
 
 
-def premise_of(premise: Premise | None) -> Blocked | None:
-    """The premise a start broke, as the suite raises it; only the public types' premises are taken."""
+def premise_of(premise: Premise | None) -> UnmetPremise | None:
+    """The premise a start broke, as a fact; only the public types' premises are taken."""
     if premise is None:
         return None
     if premise["clause"] not in PREMISE_CLAUSES:
@@ -327,7 +327,7 @@ def premise_of(premise: Premise | None) -> Blocked | None:
             f"claimed a broken premise of {premise['clause']!r}; a driver may claim only "
             + " or ".join(sorted(PREMISE_CLAUSES))
         )
-    return Blocked(premise["clause"], premise["expected_actual"])
+    return UnmetPremise(premise["clause"], premise["expected_actual"])
 
 
 def join_answer(result: AvatarEventsResult, *, avatar_came: bool) -> JoinAnswer:

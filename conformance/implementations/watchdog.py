@@ -3,16 +3,16 @@
 A plugin runs inside the suite's process and event loop, so a plugin that
 blocks the loop (``time.sleep``, a busy loop) or awaits forever would hang the
 run, and one that ends the process would leave no verdict. Each driven call is
-therefore guarded, and a call that stalls fails the test that made it, for that
-test's own clause, as a :class:`~anam_conformance.expect.ClauseViolation` (reported
-``fail``, its message the cause):
+therefore guarded, and a call that stalls is stopped and reported through the
+port as :class:`~anam_conformance.port.facts.Stalled` (the harness fails the test
+that made it, for that test's own clause, the stall its cause):
 
 - a blocked loop: ``SIGALRM`` fires after :data:`STALL_LIMIT` seconds unless the
   loop's own heartbeat re-armed it, and raises inside the blocked code (as
   pytest-timeout's signal method does); main thread on POSIX only;
 - an await that never returns: the call runs as a task given
   :data:`STALL_LIMIT` seconds, then cancelled and abandoned;
-- ``os._exit()`` / ``sys.exit()`` during the call: refused with a violation.
+- ``os._exit()`` / ``sys.exit()`` during the call: refused, and reported as a stall.
 
 A plugin stalled once is stalled for every later call in the process: the
 property tests start it hundreds of times, and each would wait the full limit.
@@ -39,7 +39,7 @@ from collections.abc import Awaitable, Iterator
 from types import FrameType
 from typing import Any, NoReturn, TypeVar
 
-from ..expect import ClauseViolation
+from ..port.facts import Stall, Stalled
 
 T = TypeVar("T")
 
@@ -48,8 +48,8 @@ STALL_LIMIT = 10.0
 #: Seconds a stopped call gets to honour its cancellation before it is abandoned.
 CANCEL_GRACE = 0.5
 
-#: The first stall of each plugin module in this process; later calls fail with it at once.
-_stalled: dict[str, str] = {}
+#: The first stall of each plugin module in this process; later calls are stopped with it at once.
+_stalled: dict[str, Stall] = {}
 
 
 class _LoopBlocked(BaseException):
@@ -60,9 +60,9 @@ class _ExitRefused(BaseException):
     """Raised where the plugin called ``os._exit``/``sys.exit``; not an ``Exception`` either."""
 
 
-def _fail(message: str) -> NoReturn:
+def _stop(stall: Stall) -> NoReturn:
     # One place raises every stall, so hypothesis sees the same failure each time it replays one.
-    raise ClauseViolation(message)
+    raise Stalled(stall)
 
 
 def forget_stalls() -> None:
@@ -91,14 +91,14 @@ class _Guard:
 
         return refused
 
-    def verdict(self) -> None:
-        """Fail the call for what the guard saw, remembering a stall for the plugin's later calls."""
+    def report(self) -> None:
+        """Stop the call for what the guard saw, remembering a stall for the plugin's later calls."""
         if self.blocked:
-            message = f"{self.call} blocked the event loop for {self.limit:g} s"
-            _stalled.setdefault(self.plugin, message)
-            _fail(message)
+            stall = Stall(self.call, f"blocked the event loop for {self.limit:g} s")
+            _stalled.setdefault(self.plugin, stall)
+            _stop(stall)
         if self.exits:
-            _fail(f"{self.call} tried to end the agent's process: {self.exits[0]}")
+            _stop(Stall(self.call, f"tried to end the agent's process: {self.exits[0]}"))
 
 
 def _can_alarm() -> bool:
@@ -108,7 +108,7 @@ def _can_alarm() -> bool:
 @contextlib.contextmanager
 def _guarded(plugin: str, call: str, limit: float) -> Iterator[_Guard]:
     if plugin in _stalled:
-        _fail(_stalled[plugin])
+        _stop(_stalled[plugin])
     guard = _Guard(plugin, call, limit)
     exits = os._exit, sys.exit
     os._exit, sys.exit = guard.refuse("os._exit"), guard.refuse("sys.exit")
@@ -143,7 +143,7 @@ def _guarded(plugin: str, call: str, limit: float) -> Iterator[_Guard]:
         if heartbeat is not None:
             heartbeat.cancel()
         os._exit, sys.exit = exits
-    guard.verdict()
+    guard.report()
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
@@ -155,7 +155,7 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
 
 @contextlib.contextmanager
 def guard_sync(plugin: str, call: str, limit: float = STALL_LIMIT) -> Iterator[None]:
-    """Guard synchronous plugin code (constructors): a blocked loop or an exit fails the call."""
+    """Guard synchronous plugin code (constructors): a blocked loop or an exit stops the call."""
     with _guarded(plugin, call, limit):
         yield
 
@@ -165,20 +165,20 @@ async def guard_await(plugin: str, call: str, awaitable: Awaitable[T], limit: fl
     if plugin in _stalled:
         if asyncio.iscoroutine(awaitable):
             awaitable.close()  # never started: no "coroutine was never awaited" warning
-        _fail(_stalled[plugin])
+        _stop(_stalled[plugin])
     task = asyncio.ensure_future(awaitable)
-    message = ""
+    stall: Stall | None = None
     try:
         with _guarded(plugin, call, limit):
             done, _ = await asyncio.wait({task}, timeout=limit)
             if not done:
                 task.cancel()
                 await asyncio.wait({task}, timeout=CANCEL_GRACE)  # one that ignores cancellation is left
-                message = f"{call} did not return within {limit:g} s"
-                _stalled.setdefault(plugin, message)
+                stall = Stall(call, f"did not return within {limit:g} s")
+                _stalled.setdefault(plugin, stall)
     finally:
         if task.done() and not task.cancelled():
             task.exception()  # retrieved here: the guard has judged it, asyncio need not log it
-    if not done:
-        _fail(message)
-    return task.result()  # a stall or an exit has already failed the call, as the guard ended
+    if stall is not None:
+        _stop(stall)
+    return task.result()  # a stall or an exit has already stopped the call, as the guard ended

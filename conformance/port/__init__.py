@@ -39,8 +39,11 @@ from .facts import (
     JoinAnswer,
     ReadBack,
     Stage,
+    Stall,
+    Stalled,
     StartAnswer,
     TypeProbe,
+    UnmetPremise,
     WaitState,
 )
 from .implementation import Implementation, StartedAvatar
@@ -75,11 +78,14 @@ __all__ = [
     "RoomSpec",
     "SessionOptionsArg",
     "Stage",
+    "Stall",
+    "Stalled",
     "StartAnswer",
     "StartCall",
     "StartedAvatar",
     "Surface",
     "TypeProbe",
+    "UnmetPremise",
     "WaitState",
     "canonical",
 ]

@@ -14,8 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..expect import Blocked
-
 ErrorKind = Literal["argument", "api-status", "api-connection", "api-timeout", "api", "other"]
 ERROR_KINDS: tuple[ErrorKind, ...] = (
     "argument",
@@ -76,6 +74,44 @@ class FaultedRequest:
 
 
 @dataclass(frozen=True)
+class UnmetPremise:
+    """The public types refused the documented call, so a premise every check of the start shares
+    does not hold: ``clause`` is the id of the clause that owns it, ``expected_actual`` what was
+    expected and what happened instead.
+
+    Only a fact: whether and how it ends a check is the judge's to decide, so an implementation
+    reports the same thing whatever the check it was started for.
+    """
+
+    clause: str
+    expected_actual: str
+
+
+@dataclass(frozen=True)
+class Stall:
+    """A call into the plugin that never came back on its own: it blocked the event loop, did not
+    return in time, or tried to end the process (``finding``), and was stopped."""
+
+    call: str  # the call as the plugin's user writes it: ``start()``, ``AvatarSession(...)``
+    finding: str  # ``blocked the event loop for 10 s``
+
+    def __str__(self) -> str:
+        return f"{self.call} {self.finding}"
+
+
+class Stalled(Exception):
+    """Raised through the port instead of an answer: a stalled call has none to give.
+
+    An ``Exception`` (not a ``BaseException``), so the teardown that suppresses a plugin's errors
+    while it closes suppresses a stall there too, and only the start and the join report one.
+    """
+
+    def __init__(self, stall: Stall) -> None:
+        super().__init__(str(stall))
+        self.stall = stall
+
+
+@dataclass(frozen=True)
 class StartAnswer:
     """What an implementation reports once ``start()`` has returned or raised."""
 
@@ -84,7 +120,7 @@ class StartAnswer:
     audio: AudioFacts | None = None  # the agent session's audio output after start()
     avatar_identity: str | None = None  # what the avatar session says its avatar's identity is
     #: A premise of every check the call itself broke: the public types refused the documented call.
-    premise: Blocked | None = None
+    premise: UnmetPremise | None = None
     #: The requests made under the call's ``client_fault``, in the order the client kept them.
     faulted_requests: tuple[FaultedRequest, ...] = ()
 

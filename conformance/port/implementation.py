@@ -42,8 +42,9 @@ class Implementation(Protocol):
     async def start(self, call: StartCall) -> StartedAvatar:
         """Construct the avatar session and ``start()`` it; what the plugin did is in the answer.
 
-        Raises only for the suite's reasons (a driver that broke, a watchdog that stopped a
-        call), never for the plugin's: a plugin's failure is a fact of the answer.
+        Raises only where there is no answer to give: a driver that broke, or a call a watchdog
+        stopped (:class:`~.facts.Stalled`, its :class:`~.facts.Stall`); a plugin's failure is a
+        fact of the answer.
         """
         ...
 
