@@ -20,7 +20,7 @@ Two kinds of optional surface, kept apart on purpose:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, StrEnum
 
 
 class Level(str, Enum):
@@ -41,9 +41,40 @@ LK_RETRY = "livekit-agents APIStatusError.retryable (408, 429, 499, 5xx) and API
 LK_ERRORS = "livekit-agents APIError, APIStatusError, APIConnectionError, APITimeoutError"
 
 
+class ClauseId(StrEnum):
+    """Every clause's id: a check, a premise or a blame names a clause by one of these, so a
+    misspelling is a type error, and the value is what every report writes."""
+
+    SURFACE_DROP_IN = "surface.drop-in"
+    SURFACE_SESSION_OPTIONS = "surface.session-options"
+    DIMS_BOTH_OR_NEITHER = "dims.both-or-neither"
+    DIMS_VERBATIM = "dims.verbatim"
+    DIMS_OMITTED_IS_BASELINE = "dims.omitted-is-baseline"
+    DIMS_PUBLISHED_SIZE = "dims.published-size"
+    REJECTION_NO_DOWNGRADE = "rejection.no-downgrade"
+    REJECTION_SURFACED = "rejection.surfaced"
+    REJECTION_NOT_RETRIED = "rejection.not-retried"
+    SESSION_ONE_REQUEST = "session.one-request"
+    REQUEST_SHAPE = "request.shape"
+    AVATAR_TOKEN = "avatar.token"
+    AVATAR_JOINS = "avatar.joins"
+    AVATAR_AUDIO_HANDOFF = "avatar.audio-handoff"
+    FIELDS_PERSONA_KEPT = "fields.persona-kept"
+    FIELDS_DISCLOSURE_KEPT = "fields.disclosure-kept"
+    DIMS_LOCAL_REFUSAL = "dims.local-refusal"
+    REQUEST_SNAPSHOT = "request.snapshot"
+    ANSWERS_STATUS_SURFACED = "answers.status-surfaced"
+    RETRY_RETRYABLE_RETRIED = "retry.retryable-retried"
+    RETRY_BOUNDED = "retry.bounded"
+    TRANSPORT_CONNECTION_SURFACED = "transport.connection-surfaced"
+    TRANSPORT_TIMEOUT_SURFACED = "transport.timeout-surfaced"
+    TRANSPORT_TIMEOUT_BOUNDED = "transport.timeout-bounded"
+    ANSWERS_MALFORMED_SUCCESS = "answers.malformed-success"
+
+
 @dataclass(frozen=True)
 class Clause:
-    id: str
+    id: ClauseId
     level: Level
     title: str
     requirement: str
@@ -69,7 +100,7 @@ class Clause:
 
 CLAUSES: tuple[Clause, ...] = (
     Clause(
-        "surface.drop-in",
+        ClauseId.SURFACE_DROP_IN,
         Level.MUST,
         "Drop-in public API",
         "The module exposes AvatarSession (a livekit-agents AvatarSession) and PersonaConfig "
@@ -83,7 +114,7 @@ CLAUSES: tuple[Clause, ...] = (
         "there blocks it by this clause.",
     ),
     Clause(
-        "surface.session-options",
+        ClauseId.SURFACE_SESSION_OPTIONS,
         Level.MUST,
         "SessionOptions exists",
         "SessionOptions(video_width, video_height) exists, both default to None, and "
@@ -95,7 +126,7 @@ CLAUSES: tuple[Clause, ...] = (
         "dimension given, the other left out or None) is built with the other defaulting to None.",
     ),
     Clause(
-        "dims.both-or-neither",
+        ClauseId.DIMS_BOTH_OR_NEITHER,
         Level.MUST,
         "Both dimensions or neither",
         "A lone video_width or video_height raises ValueError before any request is sent.",
@@ -107,7 +138,7 @@ CLAUSES: tuple[Clause, ...] = (
         "each persona and disclosure variant.",
     ),
     Clause(
-        "dims.verbatim",
+        ClauseId.DIMS_VERBATIM,
         Level.MUST,
         "Dimensions forwarded verbatim",
         "Both dimensions are sent as sessionOptions.videoWidth/videoHeight with the same JSON "
@@ -121,7 +152,7 @@ CLAUSES: tuple[Clause, ...] = (
         "type and value, and the rest of the body compared with the same call without dimensions.",
     ),
     Clause(
-        "dims.omitted-is-baseline",
+        ClauseId.DIMS_OMITTED_IS_BASELINE,
         Level.MUST,
         "Omitted means the pre-feature request",
         "With no dimensions (options not given, or both None) the body is exactly the "
@@ -132,7 +163,7 @@ CLAUSES: tuple[Clause, ...] = (
         "each director-notes variant, with and without a disclosure flag).",
     ),
     Clause(
-        "dims.published-size",
+        ClauseId.DIMS_PUBLISHED_SIZE,
         Level.MUST,
         "Video published at the requested size",
         "With a supported pair the avatar publishes its video track at exactly that size.",
@@ -142,7 +173,7 @@ CLAUSES: tuple[Clause, ...] = (
         "was retried after a 503; and the recorded landscape and portrait sessions.",
     ),
     Clause(
-        "rejection.no-downgrade",
+        ClauseId.REJECTION_NO_DOWNGRADE,
         Level.MUST,
         "No silent downgrade",
         "An unsupported pair is sent as asked and its rejection raised; no other size is "
@@ -154,7 +185,7 @@ CLAUSES: tuple[Clause, ...] = (
         "rules refuse.",
     ),
     Clause(
-        "rejection.surfaced",
+        ClauseId.REJECTION_SURFACED,
         Level.MUST,
         "HTTP 400 surfaced as APIStatusError",
         "Anam's HTTP 400 raises livekit.agents.APIStatusError with status_code 400 and Anam's response body.",
@@ -164,7 +195,7 @@ CLAUSES: tuple[Clause, ...] = (
         "recorded 400s.",
     ),
     Clause(
-        "rejection.not-retried",
+        ClauseId.REJECTION_NOT_RETRIED,
         Level.MUST,
         "Rejections are not retried",
         "A 4xx answer other than 408/429/499 is not retried: exactly one session request is sent.",
@@ -174,7 +205,7 @@ CLAUSES: tuple[Clause, ...] = (
         "draw; and the recorded 400s.",
     ),
     Clause(
-        "session.one-request",
+        ClauseId.SESSION_ONE_REQUEST,
         Level.MUST,
         "One session per start",
         "A successful start() sends exactly one session request (the one carrying "
@@ -185,7 +216,7 @@ CLAUSES: tuple[Clause, ...] = (
         "request (a refused request sent again is rejection.not-retried's, not a second session).",
     ),
     Clause(
-        "request.shape",
+        ClauseId.REQUEST_SHAPE,
         Level.MUST,
         "Request shape",
         "The session request is a POST of a JSON object to Anam's session endpoint with "
@@ -197,7 +228,7 @@ CLAUSES: tuple[Clause, ...] = (
         "by this clause).",
     ),
     Clause(
-        "avatar.token",
+        ClauseId.AVATAR_TOKEN,
         Level.MUST,
         "Avatar admitted by the minted token",
         "The LiveKit JWT sent to Anam verifies with the agent's key and secret, grants "
@@ -209,7 +240,7 @@ CLAUSES: tuple[Clause, ...] = (
         "every start whose avatar arrives, admitted only by the token the plugin minted.",
     ),
     Clause(
-        "avatar.joins",
+        ClauseId.AVATAR_JOINS,
         Level.MUST,
         "Avatar joins and publishes video",
         "After a successful start the avatar joins, publishes a video track at the size Anam "
@@ -222,7 +253,7 @@ CLAUSES: tuple[Clause, ...] = (
         "resolve).",
     ),
     Clause(
-        "avatar.audio-handoff",
+        ClauseId.AVATAR_AUDIO_HANDOFF,
         Level.MUST,
         "Agent audio handed to the avatar",
         "After start the agent's audio output streams to the avatar identity and waits for its video track.",
@@ -231,7 +262,7 @@ CLAUSES: tuple[Clause, ...] = (
         "start: the audio output streams to that identity and waits for its video track.",
     ),
     Clause(
-        "fields.persona-kept",
+        ClauseId.FIELDS_PERSONA_KEPT,
         Level.MUST,
         "Persona fields kept",
         "avatarModel and directorNotes reach personaConfig unchanged, with and without dimensions.",
@@ -241,7 +272,7 @@ CLAUSES: tuple[Clause, ...] = (
         "together, none set) crossed with every kind of SessionOptions.",
     ),
     Clause(
-        "fields.disclosure-kept",
+        ClauseId.FIELDS_DISCLOSURE_KEPT,
         Level.MUST,
         "Disclosure option kept",
         "Where SessionOptions offers show_ai_avatar_disclosure, it reaches "
@@ -253,7 +284,7 @@ CLAUSES: tuple[Clause, ...] = (
         "pinned disclosure requests.",
     ),
     Clause(
-        "dims.local-refusal",
+        ClauseId.DIMS_LOCAL_REFUSAL,
         Level.MUST,
         "Local refusal only for impossible values",
         "A full pair is refused locally (ValueError, nothing sent) only when a value is one Anam "
@@ -266,7 +297,7 @@ CLAUSES: tuple[Clause, ...] = (
         "allowed exactly for a value that is not an int, a bool, or not positive.",
     ),
     Clause(
-        "request.snapshot",
+        ClauseId.REQUEST_SNAPSHOT,
         Level.MUST,
         "Request pinned by snapshot",
         "For each canonical case the session request (method, path, contract headers, body, "
@@ -280,7 +311,7 @@ CLAUSES: tuple[Clause, ...] = (
     # The rest of Anam's answer space. Levels follow livekit-agents' own conventions; the
     # argument for each is in its source and in the README ("Anam's other answers").
     Clause(
-        "answers.status-surfaced",
+        ClauseId.ANSWERS_STATUS_SURFACED,
         Level.MUST,
         "Every error status surfaced as APIStatusError",
         "Any error status other than 400 (401, 402, 403, 404, 422, 408, 429 in each variant, 5xx), once "
@@ -294,7 +325,7 @@ CLAUSES: tuple[Clause, ...] = (
         "usage limit, 500, 502, 503 service busy, 504).",
     ),
     Clause(
-        "retry.retryable-retried",
+        ClauseId.RETRY_RETRYABLE_RETRIED,
         Level.SHOULD,
         "Retryable answers retried as conn_options says",
         "A retryable status (408, 429, 5xx) or a connection fault (refused, reset, timeout) is tried "
@@ -306,7 +337,7 @@ CLAUSES: tuple[Clause, ...] = (
         "connect and read timeouts; Python); and a success after one 429 or 503.",
     ),
     Clause(
-        "retry.bounded",
+        ClauseId.RETRY_BOUNDED,
         Level.MUST,
         "Never more attempts than conn_options allows",
         "No answer and no connection fault makes the plugin send more than max_retry + 1 session requests.",
@@ -317,7 +348,7 @@ CLAUSES: tuple[Clause, ...] = (
         "(Python).",
     ),
     Clause(
-        "transport.connection-surfaced",
+        ClauseId.TRANSPORT_CONNECTION_SURFACED,
         Level.MUST,
         "Connection faults surfaced as APIConnectionError",
         "When Anam cannot be reached (connection refused, closed without an answer, no answer in time), "
@@ -328,7 +359,7 @@ CLAUSES: tuple[Clause, ...] = (
         "(Python); and Anam closing every connection without an answer (every language).",
     ),
     Clause(
-        "transport.timeout-surfaced",
+        ClauseId.TRANSPORT_TIMEOUT_SURFACED,
         Level.SHOULD,
         "A timeout surfaced as APITimeoutError",
         "A request that times out raises livekit.agents.APITimeoutError once retries are spent.",
@@ -338,7 +369,7 @@ CLAUSES: tuple[Clause, ...] = (
         "accepts the connection and never answers (every language).",
     ),
     Clause(
-        "transport.timeout-bounded",
+        ClauseId.TRANSPORT_TIMEOUT_BOUNDED,
         Level.SHOULD,
         "A start never outlives its timeouts",
         "Against an Anam that accepts the connection and never answers, start() ends within "
@@ -349,7 +380,7 @@ CLAUSES: tuple[Clause, ...] = (
         domain="An Anam that accepts the connection and never answers, with timeout 0.15 s and max_retry 1.",
     ),
     Clause(
-        "answers.malformed-success",
+        ClauseId.ANSWERS_MALFORMED_SUCCESS,
         Level.SHOULD,
         "A malformed success is an error, not a session",
         "A 2xx answer without a sessionId, or whose body is not a JSON object, makes start() raise a "
@@ -362,7 +393,7 @@ CLAUSES: tuple[Clause, ...] = (
     ),
 )
 
-BY_ID: dict[str, Clause] = {clause.id: clause for clause in CLAUSES}
+BY_ID: dict[ClauseId, Clause] = {clause.id: clause for clause in CLAUSES}
 
 
 class UnknownClause(KeyError):
@@ -370,9 +401,10 @@ class UnknownClause(KeyError):
 
 
 def clause(clause_id: str) -> Clause:
+    """The clause a mark or a report names, by its id (a :class:`ClauseId` is one)."""
     try:
-        return BY_ID[clause_id]
-    except KeyError:
+        return BY_ID[ClauseId(clause_id)]
+    except ValueError:
         raise UnknownClause(f"unknown clause {clause_id!r}; known: {', '.join(sorted(BY_ID))}") from None
 
 
@@ -383,45 +415,77 @@ def clause(clause_id: str) -> Clause:
 #: are fields of the options object (``session_options=SessionOptions(video_width=...)`` is
 #: ``sessionOptions: {videoWidth: ...}``). A clause mapped to None has no counterpart in that
 #: language and is reported unimplemented there, never passed.
-LANGUAGE_MAPPINGS: dict[str, dict[str, str | None]] = {
+LANGUAGE_MAPPINGS: dict[str, dict[ClauseId, str | None]] = {
     "javascript": {
-        "surface.drop-in": "The package exports AvatarSession, a subclass of @livekit/agents' "
-        "voice.AvatarSession, taking {personaConfig, apiUrl, apiKey, avatarParticipantIdentity, "
-        "avatarParticipantName, connOptions}, and start(agentSession, room, {livekitUrl, "
-        "livekitApiKey, livekitApiSecret}).",
-        "surface.session-options": "AvatarSession takes sessionOptions: {videoWidth?, videoHeight?}, "
-        "both optional (undefined when not given).",
-        "dims.both-or-neither": "A lone videoWidth or videoHeight makes start() throw an Error before any "
-        "request is sent.",
-        "dims.verbatim": "Both dimensions are sent as sessionOptions.videoWidth/videoHeight with the same "
-        "JSON value, nowhere else; the rest of the body is unchanged.",
-        "dims.omitted-is-baseline": "With no dimensions (sessionOptions not given, or both undefined) the "
-        "body is exactly the pre-feature body.",
-        "dims.published-size": "With a supported pair the avatar publishes its video track at exactly "
-        "that size.",
-        "rejection.no-downgrade": "An unsupported pair is sent as asked and its rejection thrown; no other "
-        "size is tried and no session is started.",
-        "rejection.surfaced": "Anam's HTTP 400 makes start() reject with @livekit/agents' APIStatusError, "
-        "statusCode 400 and Anam's response body.",
-        "rejection.not-retried": "A 4xx answer other than 408/429/499 is not retried: exactly one session "
-        "request is sent.",
-        "session.one-request": "A successful start() sends exactly one session request (the one carrying "
-        "personaConfig) and opens exactly one Anam session.",
-        "request.shape": "As in Python: a POST of a JSON object with Authorization: Bearer <apiKey> and "
-        "Content-Type application/json.",
-        "avatar.token": "As in Python: the LiveKit JWT admits the avatar identity (kind agent) to this room, "
-        "publishing on behalf of room.localParticipant.identity.",
-        "avatar.joins": "After a successful start the avatar joins, publishes its video at the size Anam "
-        "resolved, and waitForJoin() resolves.",
-        "avatar.audio-handoff": "After start agentSession.output.audio is a voice.DataStreamAudioOutput to "
-        "the avatar identity, waiting for its video track (waitRemoteTrack KIND_VIDEO).",
-        "fields.persona-kept": "personaConfig.avatarModel (and directorNotes where the type has it) reach "
-        "personaConfig unchanged, with and without dimensions.",
-        "fields.disclosure-kept": "sessionOptions.showAIAvatarDisclosure reaches the request unchanged.",
-        "dims.local-refusal": "A full pair is refused locally (an Error thrown, nothing sent) only when a "
-        "value is one Anam could never accept: not an integer, a boolean, or not positive. JavaScript "
-        "numbers have no integer type: 720.0 is 720.",
-        "request.snapshot": "For each canonical case the session request is exactly the one pinned in "
-        "snapshots/.",
+        ClauseId.SURFACE_DROP_IN: (
+            "The package exports AvatarSession, a subclass of @livekit/agents' "
+            "voice.AvatarSession, taking {personaConfig, apiUrl, apiKey, avatarParticipantIdentity, "
+            "avatarParticipantName, connOptions}, and start(agentSession, room, {livekitUrl, "
+            "livekitApiKey, livekitApiSecret})."
+        ),
+        ClauseId.SURFACE_SESSION_OPTIONS: (
+            "AvatarSession takes sessionOptions: {videoWidth?, videoHeight?}, "
+            "both optional (undefined when not given)."
+        ),
+        ClauseId.DIMS_BOTH_OR_NEITHER: (
+            "A lone videoWidth or videoHeight makes start() throw an Error before any request is sent."
+        ),
+        ClauseId.DIMS_VERBATIM: (
+            "Both dimensions are sent as sessionOptions.videoWidth/videoHeight with the same "
+            "JSON value, nowhere else; the rest of the body is unchanged."
+        ),
+        ClauseId.DIMS_OMITTED_IS_BASELINE: (
+            "With no dimensions (sessionOptions not given, or both undefined) the "
+            "body is exactly the pre-feature body."
+        ),
+        ClauseId.DIMS_PUBLISHED_SIZE: (
+            "With a supported pair the avatar publishes its video track at exactly that size."
+        ),
+        ClauseId.REJECTION_NO_DOWNGRADE: (
+            "An unsupported pair is sent as asked and its rejection thrown; no other "
+            "size is tried and no session is started."
+        ),
+        ClauseId.REJECTION_SURFACED: (
+            "Anam's HTTP 400 makes start() reject with @livekit/agents' APIStatusError, "
+            "statusCode 400 and Anam's response body."
+        ),
+        ClauseId.REJECTION_NOT_RETRIED: (
+            "A 4xx answer other than 408/429/499 is not retried: exactly one session request is sent."
+        ),
+        ClauseId.SESSION_ONE_REQUEST: (
+            "A successful start() sends exactly one session request (the one carrying "
+            "personaConfig) and opens exactly one Anam session."
+        ),
+        ClauseId.REQUEST_SHAPE: (
+            "As in Python: a POST of a JSON object with Authorization: Bearer <apiKey> and "
+            "Content-Type application/json."
+        ),
+        ClauseId.AVATAR_TOKEN: (
+            "As in Python: the LiveKit JWT admits the avatar identity (kind agent) to this room, "
+            "publishing on behalf of room.localParticipant.identity."
+        ),
+        ClauseId.AVATAR_JOINS: (
+            "After a successful start the avatar joins, publishes its video at the size Anam "
+            "resolved, and waitForJoin() resolves."
+        ),
+        ClauseId.AVATAR_AUDIO_HANDOFF: (
+            "After start agentSession.output.audio is a voice.DataStreamAudioOutput to "
+            "the avatar identity, waiting for its video track (waitRemoteTrack KIND_VIDEO)."
+        ),
+        ClauseId.FIELDS_PERSONA_KEPT: (
+            "personaConfig.avatarModel (and directorNotes where the type has it) reach "
+            "personaConfig unchanged, with and without dimensions."
+        ),
+        ClauseId.FIELDS_DISCLOSURE_KEPT: (
+            "sessionOptions.showAIAvatarDisclosure reaches the request unchanged."
+        ),
+        ClauseId.DIMS_LOCAL_REFUSAL: (
+            "A full pair is refused locally (an Error thrown, nothing sent) only when a "
+            "value is one Anam could never accept: not an integer, a boolean, or not positive. JavaScript "
+            "numbers have no integer type: 720.0 is 720."
+        ),
+        ClauseId.REQUEST_SNAPSHOT: (
+            "For each canonical case the session request is exactly the one pinned in snapshots/."
+        ),
     },
 }

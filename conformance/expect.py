@@ -20,17 +20,23 @@ from typing import NoReturn
 
 import pytest
 
+from .clauses import ClauseId
+
 
 class ClauseViolation(AssertionError):
     """The plugin did not do what a clause requires."""
 
 
 class Blocked(Exception):
-    """A premise owned by clause ``by`` does not hold, so this check cannot judge its own clause."""
+    """A premise owned by clause ``by`` does not hold, so this check cannot judge its own clause.
 
-    def __init__(self, by: str, premise: str) -> None:
-        super().__init__(f"blocked by {by}: {premise}")
-        self.by = by
+    ``by`` is checked here, where the premise is raised: a blame naming no clause is the suite's
+    own error at once (a ``ValueError``), never a blocked check counted against nobody.
+    """
+
+    def __init__(self, by: ClauseId, premise: str) -> None:
+        self.by = ClauseId(by)
+        super().__init__(f"blocked by {self.by}: {premise}")
         self.premise = premise
 
 
@@ -76,7 +82,7 @@ def expect(condition: bool, *, expected: str, actual: str, evidence: str = "") -
         violation(expected, actual, evidence)
 
 
-def require(condition: bool, *, by: str, expected: str, actual: str, evidence: str = "") -> None:
+def require(condition: bool, *, by: ClauseId, expected: str, actual: str, evidence: str = "") -> None:
     """A premise of this check that clause ``by`` owns: if it does not hold, the check is blocked."""
     if not condition:
         raise Blocked(by, _sentence(expected, actual, evidence))

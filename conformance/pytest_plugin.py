@@ -292,7 +292,7 @@ def _clause_ids(item: pytest.Item) -> tuple[str, ...]:
                 clause(clause_id)
             except UnknownClause as error:
                 raise pytest.UsageError(f"{item.nodeid}: {error.args[0]}") from None
-            ids.append(clause_id)
+            ids.append(str(clause_id))  # a plain str: xdist carries no enum between processes
     return tuple(dict.fromkeys(ids))
 
 
@@ -471,7 +471,7 @@ def classify(error: BaseException) -> tuple[reporting.TestOutcome, str, str | No
         return "fail", "\n".join([str(violation), *notes]), None
     blocked = next((e for e in leaves if isinstance(e, Blocked)), None)
     if blocked is not None:
-        return "blocked", str(blocked), blocked.by
+        return "blocked", str(blocked), str(blocked.by)
     first = leaves[0]
     if isinstance(first, SuiteError):
         return "error", f"{type(first).__name__}: {first}", None
@@ -691,7 +691,9 @@ class ConformanceRun:
             return
         outcome, detail, blocked_by = _test_outcome(report)
         order = next((int(v) for k, v in report.user_properties if k == ORDER_PROPERTY), 0)  # type: ignore[call-overload]
-        self.records.append(reporting.TestRecord(report.nodeid, ids, outcome, detail, blocked_by, order))
+        self.records.append(
+            reporting.TestRecord.received(report.nodeid, ids, outcome, detail, blocked_by, order)
+        )
 
     def _records(self) -> list[reporting.TestRecord]:
         """The checks' records, and the suite's error for each check whose worker crashed."""
@@ -700,7 +702,9 @@ class ConformanceRun:
             ids, order = (self.selected or {}).get(nodeid, ((), 0))
             if ids:
                 records.append(
-                    reporting.TestRecord(nodeid, ids, "error", f"the suite crashed: {said}", None, order)
+                    reporting.TestRecord.received(
+                        nodeid, ids, "error", f"the suite crashed: {said}", None, order
+                    )
                 )
         return records
 

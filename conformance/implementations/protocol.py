@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal, TypedDict
 
+from ..clauses import ClauseId
 from ..expect import Blocked
 from ..port.call import NOT_GIVEN_OPTIONS, AdmittedAvatar, ClientFault, StartCall
 from ..port.description import Surface
@@ -306,7 +307,7 @@ def start_answer(result: StartResult) -> StartAnswer:
     if "premise" in result:
         premise = premise_of(result.get("premise"))
     elif failure is not None and result["stage"] == "construct" and failure.type_name == "TypeError":
-        premise = Blocked(DROP_IN_CLAUSE, f"the documented options to be taken; actual {failure}")
+        premise = Blocked(ClauseId(DROP_IN_CLAUSE), f"the documented options to be taken; actual {failure}")
     else:
         premise = None
     faulted = tuple(
@@ -327,7 +328,7 @@ def premise_of(premise: Premise | None) -> Blocked | None:
             f"claimed a broken premise of {premise['clause']!r}; a driver may claim only "
             + " or ".join(sorted(PREMISE_CLAUSES))
         )
-    return Blocked(premise["clause"], premise["expected_actual"])
+    return Blocked(ClauseId(premise["clause"]), premise["expected_actual"])
 
 
 def join_answer(result: AvatarEventsResult, *, avatar_came: bool) -> JoinAnswer:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from ..clauses import ClauseId
 from ..differences import ABSENT, differences, one_line
 from ..expect import expect
 from ..harness.start import start_avatar
@@ -26,7 +27,7 @@ async def _persona_sent(target: Implementation, persona: Persona, options: Any) 
     return body.get("personaConfig") if isinstance(body, dict) else None
 
 
-@pytest.mark.clause("fields.persona-kept")
+@pytest.mark.clause(ClauseId.FIELDS_PERSONA_KEPT)
 async def test_avatar_model_is_kept_without_dimensions(anam_target: Implementation) -> None:
     sent = await _persona_sent(anam_target, Persona(avatar_model="cara-4-latest"), NOT_GIVEN_OPTIONS)
     expect(
@@ -36,7 +37,7 @@ async def test_avatar_model_is_kept_without_dimensions(anam_target: Implementati
     )
 
 
-@pytest.mark.clause("fields.persona-kept")
+@pytest.mark.clause(ClauseId.FIELDS_PERSONA_KEPT)
 @pytest.mark.needs("SessionOptions")
 async def test_avatar_model_is_kept_with_dimensions(anam_target: Implementation) -> None:
     sent = await _persona_sent(anam_target, Persona(avatar_model="cara-4-latest"), PAIR)
@@ -47,7 +48,7 @@ async def test_avatar_model_is_kept_with_dimensions(anam_target: Implementation)
     )
 
 
-@pytest.mark.clause("fields.persona-kept")
+@pytest.mark.clause(ClauseId.FIELDS_PERSONA_KEPT)
 @pytest.mark.needs("DirectorNotes")
 @pytest.mark.parametrize("options", [NOT_GIVEN_OPTIONS, PAIR], ids=["without-dimensions", "with-dimensions"])
 async def test_director_notes_are_kept(anam_target: Implementation, options: Any) -> None:
@@ -63,7 +64,7 @@ async def test_director_notes_are_kept(anam_target: Implementation, options: Any
     )
 
 
-@pytest.mark.clause("fields.disclosure-kept")
+@pytest.mark.clause(ClauseId.FIELDS_DISCLOSURE_KEPT)
 @pytest.mark.needs("SessionOptions", "show_ai_avatar_disclosure")
 @pytest.mark.parametrize("disclosure", [True, False])
 @pytest.mark.parametrize("dimensions", [{}, PAIR], ids=["without-dimensions", "with-dimensions"])

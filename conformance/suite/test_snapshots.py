@@ -37,6 +37,7 @@ import jwt
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
+from ..clauses import ClauseId
 from ..differences import Difference, blocking_owner, by_meaning, differences, left_open, one_line
 from ..expect import Blocked, EvidenceError, note, violation
 from ..harness.anam_double import ENGINE_SESSION_PATH, SESSION_TOKEN_PATH
@@ -49,8 +50,8 @@ from ..snapshot_storage import UPDATE_OPTIONS, render, snapshot_directory
 
 pytestmark = pytest.mark.asyncio
 
-CLAUSE = "request.snapshot"
-DISCLOSURE_CLAUSE = "fields.disclosure-kept"
+CLAUSE = ClauseId.REQUEST_SNAPSHOT
+DISCLOSURE_CLAUSE = ClauseId.FIELDS_DISCLOSURE_KEPT
 API_KEY_PLACEHOLDER = "Bearer <anam-api-key>"
 SESSION_TOKEN_PLACEHOLDER = "Bearer <session-token>"
 ONE_REQUEST, TWO_REQUESTS = "one-request", "two-requests"
@@ -63,8 +64,8 @@ class Case:
     persona: Persona = field(default_factory=Persona)
     options: dict[str, Any] | None = None
     needs: tuple[str, ...] = ()
-    #: What a mismatch breaks: the disclosure flag is pinned at its own clause's level (SHOULD).
-    clause: str = CLAUSE
+    #: What a mismatch breaks: the disclosure flag is pinned at its own clause's level, not the snapshot's.
+    clause: ClauseId = CLAUSE
 
     def call(self) -> dict[str, Any]:
         persona = {"avatar_model": self.persona.avatar_model, "director_notes": self.persona.director_notes}
@@ -277,7 +278,7 @@ def check_pinned(snapshot: SnapshotAssertion, name: str, document: dict[str, Any
         return
     if pinned is None:
         return  # syrupy writes it on update; a mismatch then is syrupy's to report
-    clause = document["clause"]
+    clause = ClauseId(document["clause"])
     summary = one_line(found)
     options = document["call"].get("session_options")
     dimensions = isinstance(options, dict) and any(k in options for k in ("video_width", "video_height"))
@@ -339,7 +340,7 @@ async def test_session_request_is_the_pinned_one(
     folded = fold(requests)
     document = {
         "case": case.name,
-        "clause": case.clause,
+        "clause": case.clause.value,  # a plain str: the pinned JSON compares by type
         "call": case.call(),
         "request": folded[0] if len(folded) == 1 else folded,
         "livekitToken claims": token_claims(token),
@@ -359,7 +360,7 @@ async def test_each_wire_flow_is_the_pinned_one(
     requests, token = await _requests(anam_target, FLOW_CASE)
     document = {
         "case": f"flow-{flow}",
-        "clause": CLAUSE,
+        "clause": CLAUSE.value,
         "call": FLOW_CASE.call(),
         "flow": flow,
         "requests": in_flow(requests, flow),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pytest
 
+from ..clauses import ClauseId
 from ..expect import expect
 from ..port.call import CONSTRUCTOR_KEYWORDS, START_KEYWORDS
 from ..port.description import canonical
@@ -56,7 +57,7 @@ def _kept(built: Built | None, name: str, default: object) -> object:
     return built.fields.get(name, default)
 
 
-@pytest.mark.clause("surface.drop-in")
+@pytest.mark.clause(ClauseId.SURFACE_DROP_IN)
 def test_avatar_session_is_the_frameworks(anam_target: Implementation) -> None:
     surface = anam_target.describe().surface
     expect(
@@ -67,7 +68,7 @@ def test_avatar_session_is_the_frameworks(anam_target: Implementation) -> None:
     )
 
 
-@pytest.mark.clause("surface.drop-in")
+@pytest.mark.clause(ClauseId.SURFACE_DROP_IN)
 def test_constructor_and_start_take_the_released_keywords(anam_target: Implementation) -> None:
     surface = anam_target.describe().surface
     missing = _missing(CONSTRUCTOR_KEYWORDS, surface.constructor_options)
@@ -84,7 +85,7 @@ def test_constructor_and_start_take_the_released_keywords(anam_target: Implement
     )
 
 
-@pytest.mark.clause("surface.drop-in")
+@pytest.mark.clause(ClauseId.SURFACE_DROP_IN)
 def test_persona_config_has_the_released_fields(anam_target: Implementation) -> None:
     fields = anam_target.describe().surface.persona_fields
     missing = _missing(PERSONA_FIELDS, fields)
@@ -95,7 +96,7 @@ def test_persona_config_has_the_released_fields(anam_target: Implementation) -> 
     )
 
 
-@pytest.mark.clause("surface.drop-in")
+@pytest.mark.clause(ClauseId.SURFACE_DROP_IN)
 @pytest.mark.capability("python-types")
 def test_persona_config_keeps_the_released_fields(anam_target: Implementation) -> None:
     persona = _probe(anam_target).persona_config
@@ -107,7 +108,7 @@ def test_persona_config_keeps_the_released_fields(anam_target: Implementation) -
     )
 
 
-@pytest.mark.clause("surface.session-options")
+@pytest.mark.clause(ClauseId.SURFACE_SESSION_OPTIONS)
 @pytest.mark.needs("SessionOptions")
 def test_session_options_are_an_option_of_the_avatar_session(anam_target: Implementation) -> None:
     surface = anam_target.describe().surface
@@ -124,7 +125,7 @@ def test_session_options_are_an_option_of_the_avatar_session(anam_target: Implem
     )
 
 
-@pytest.mark.clause("surface.session-options")
+@pytest.mark.clause(ClauseId.SURFACE_SESSION_OPTIONS)
 @pytest.mark.capability("python-types")
 @pytest.mark.needs("SessionOptions")
 def test_session_options_defaults_to_no_dimensions(anam_target: Implementation) -> None:
@@ -140,7 +141,7 @@ def test_session_options_defaults_to_no_dimensions(anam_target: Implementation) 
     )
 
 
-@pytest.mark.clause("surface.session-options")
+@pytest.mark.clause(ClauseId.SURFACE_SESSION_OPTIONS)
 @pytest.mark.capability("python-types")
 @pytest.mark.needs("SessionOptions")
 def test_session_options_keeps_what_it_is_given(anam_target: Implementation) -> None:
