@@ -19,6 +19,7 @@ Two kinds of optional surface, kept apart on purpose:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 
@@ -72,6 +73,26 @@ class ClauseId(StrEnum):
     ANSWERS_MALFORMED_SUCCESS = "answers.malformed-success"
 
 
+class Offer(StrEnum):
+    """What an implementation may offer and a check may need (``@pytest.mark.offers(...)``).
+
+    A feature is part of the public surface: a plugin without it cannot meet the checks that
+    need it, which are ``unimplemented``. A capability is what the harness can do with the
+    implementation beyond the one call: where it is missing, a twin check judges the same
+    clause another way, so the check is skipped.
+    """
+
+    SESSION_OPTIONS = "SessionOptions"
+    DIRECTOR_NOTES = "DirectorNotes"
+    DISCLOSURE = "show_ai_avatar_disclosure"
+    CLIENT_FAULTS = "client-faults"
+    PYTHON_TYPES = "python-types"
+
+    @property
+    def is_capability(self) -> bool:
+        return self in (Offer.CLIENT_FAULTS, Offer.PYTHON_TYPES)
+
+
 @dataclass(frozen=True)
 class Clause:
     id: ClauseId
@@ -80,8 +101,11 @@ class Clause:
     requirement: str
     source: str
     feature: bool = False
-    #: The optional surface (a feature name of the pytest plugin) without which the clause does not apply.
-    applies_if: str | None = None
+    #: The optional surface without which the clause does not apply.
+    applies_if: Offer | None = None
+    #: The clauses whose requirements a check of this one may find broken and be blocked by (the
+    #: premise graph, declared once): a check blocked by any other clause is the suite's error.
+    presupposes: tuple[ClauseId, ...] = ()
     #: What the checks of the clause cover of its requirement: the statuses, value classes and flows
     #: they draw or enumerate. Rendered into the documentation, so a reader sees where a pass reaches.
     domain: str = ""
@@ -132,6 +156,11 @@ CLAUSES: tuple[Clause, ...] = (
         "A lone video_width or video_height raises ValueError before any request is sent.",
         f"{PR}; {ANAM_VIDEO}",
         feature=True,
+        presupposes=(
+            ClauseId.SURFACE_DROP_IN,
+            ClauseId.SURFACE_SESSION_OPTIONS,
+            ClauseId.SESSION_ONE_REQUEST,
+        ),
         domain="A lone width and a lone height, each with the other left out and with the other None; "
         "the replayed half pair; and every lone value the properties draw (documented sizes, any "
         "integer in -10^6..10^6, 0, negatives, 2^31, 2^63, 10^20, bools, floats, strings), with "
@@ -146,6 +175,13 @@ CLAUSES: tuple[Clause, ...] = (
         "unchanged.",
         PR,
         feature=True,
+        presupposes=(
+            ClauseId.SURFACE_DROP_IN,
+            ClauseId.SURFACE_SESSION_OPTIONS,
+            ClauseId.DIMS_OMITTED_IS_BASELINE,
+            ClauseId.SESSION_ONE_REQUEST,
+            ClauseId.FIELDS_PERSONA_KEPT,
+        ),
         domain="Every pair Anam documents, per model (cara-3 720x480; cara-4-latest and cara-4-stable "
         "1152x768 and 768x1152), and every full pair the properties draw (documented, any "
         "positive pair up to 4096, any two values of any class); each sent pair compared by JSON "
@@ -158,6 +194,12 @@ CLAUSES: tuple[Clause, ...] = (
         "With no dimensions (options not given, or both None) the body is exactly the "
         "pre-feature body: no sessionOptions, empty or otherwise.",
         PR,
+        presupposes=(
+            ClauseId.SURFACE_DROP_IN,
+            ClauseId.SURFACE_SESSION_OPTIONS,
+            ClauseId.SESSION_ONE_REQUEST,
+            ClauseId.REQUEST_SNAPSHOT,
+        ),
         domain="No session_options, SessionOptions(), and both dimensions None, each compared with the "
         "pre-feature body; and every call without dimensions the properties draw (each model, "
         "each director-notes variant, with and without a disclosure flag).",
@@ -169,6 +211,18 @@ CLAUSES: tuple[Clause, ...] = (
         "With a supported pair the avatar publishes its video track at exactly that size.",
         f"{PR}; {ANAM_VIDEO}",
         feature=True,
+        presupposes=(
+            ClauseId.SURFACE_DROP_IN,
+            ClauseId.SURFACE_SESSION_OPTIONS,
+            ClauseId.DIMS_VERBATIM,
+            ClauseId.SESSION_ONE_REQUEST,
+            ClauseId.REQUEST_SHAPE,
+            ClauseId.AVATAR_TOKEN,
+            ClauseId.AVATAR_JOINS,
+            ClauseId.FIELDS_PERSONA_KEPT,
+            ClauseId.REQUEST_SNAPSHOT,
+            ClauseId.RETRY_RETRYABLE_RETRIED,
+        ),
         domain="Every pair Anam documents, per model (five model/pair combinations); a pair whose start "
         "was retried after a 503; and the recorded landscape and portrait sessions.",
     ),
@@ -180,6 +234,15 @@ CLAUSES: tuple[Clause, ...] = (
         "tried and no session is started.",
         PR,
         feature=True,
+        presupposes=(
+            ClauseId.SURFACE_DROP_IN,
+            ClauseId.SURFACE_SESSION_OPTIONS,
+            ClauseId.DIMS_VERBATIM,
+            ClauseId.SESSION_ONE_REQUEST,
+            ClauseId.REQUEST_SHAPE,
+            ClauseId.FIELDS_PERSONA_KEPT,
+            ClauseId.DIMS_LOCAL_REFUSAL,
+        ),
         domain="cara-4-latest 1280x720, cara-3 1152x768 and the swapped cara-3 480x720, after the "
         "model's own pair is shown forwarded; and every pair the properties draw that Anam's "
         "rules refuse.",
@@ -190,6 +253,18 @@ CLAUSES: tuple[Clause, ...] = (
         "HTTP 400 surfaced as APIStatusError",
         "Anam's HTTP 400 raises livekit.agents.APIStatusError with status_code 400 and Anam's response body.",
         f"{PR}; {ANAM_ERRORS}",
+        presupposes=(
+            ClauseId.SURFACE_DROP_IN,
+            ClauseId.SURFACE_SESSION_OPTIONS,
+            ClauseId.DIMS_VERBATIM,
+            ClauseId.REJECTION_NO_DOWNGRADE,
+            ClauseId.SESSION_ONE_REQUEST,
+            ClauseId.REQUEST_SHAPE,
+            ClauseId.FIELDS_PERSONA_KEPT,
+            ClauseId.DIMS_LOCAL_REFUSAL,
+            ClauseId.REQUEST_SNAPSHOT,
+            ClauseId.RETRY_BOUNDED,
+        ),
         domain="An unsupported pair answered 400 on every attempt (however often the plugin asks); every "
         "call the properties draw that Anam answers 400 (unsupported pairs and values); and the "
         "recorded 400s.",
@@ -200,6 +275,17 @@ CLAUSES: tuple[Clause, ...] = (
         "Rejections are not retried",
         "A 4xx answer other than 408/429/499 is not retried: exactly one session request is sent.",
         ANAM_ERRORS,
+        presupposes=(
+            ClauseId.SURFACE_DROP_IN,
+            ClauseId.SURFACE_SESSION_OPTIONS,
+            ClauseId.DIMS_VERBATIM,
+            ClauseId.REJECTION_NO_DOWNGRADE,
+            ClauseId.SESSION_ONE_REQUEST,
+            ClauseId.REQUEST_SHAPE,
+            ClauseId.FIELDS_PERSONA_KEPT,
+            ClauseId.DIMS_LOCAL_REFUSAL,
+            ClauseId.REQUEST_SNAPSHOT,
+        ),
         domain="Every final 4xx, 400-499 but 408, 429 and 499 (through a driver also but 407 and 421, "
         "which fetch answers itself), each answered to every attempt; every 400 the properties "
         "draw; and the recorded 400s.",
@@ -211,6 +297,10 @@ CLAUSES: tuple[Clause, ...] = (
         "A successful start() sends exactly one session request (the one carrying "
         "personaConfig) and opens exactly one Anam session.",
         RELEASED,
+        presupposes=(
+            ClauseId.SURFACE_DROP_IN,
+            ClauseId.REQUEST_SHAPE,
+        ),
         domain="A plain start in either wire flow (one request, or session token then engine session); "
         "and, as a premise of every check that starts the plugin, a second, different session "
         "request (a refused request sent again is rejection.not-retried's, not a second session).",
@@ -222,6 +312,11 @@ CLAUSES: tuple[Clause, ...] = (
         "The session request is a POST of a JSON object to Anam's session endpoint with "
         "Authorization: Bearer <API key> and Content-Type application/json.",
         RELEASED,
+        presupposes=(
+            ClauseId.SURFACE_DROP_IN,
+            ClauseId.SURFACE_SESSION_OPTIONS,
+            ClauseId.SESSION_ONE_REQUEST,
+        ),
         domain="The session request of a start without options and of one with a pair: method, path "
         "(either flow), Authorization Bearer <API key>, Content-Type, a JSON object body; and, in "
         "every start, whether Anam accepted the credentials (a 401 from the double blocks the check "
@@ -235,6 +330,13 @@ CLAUSES: tuple[Clause, ...] = (
         "room_join to this room, names the avatar identity with kind agent, and publishes on "
         "behalf of the local agent.",
         RELEASED,
+        presupposes=(
+            ClauseId.SURFACE_DROP_IN,
+            ClauseId.DIMS_OMITTED_IS_BASELINE,
+            ClauseId.SESSION_ONE_REQUEST,
+            ClauseId.FIELDS_PERSONA_KEPT,
+            ClauseId.REQUEST_SNAPSHOT,
+        ),
         domain="The default identity and a custom one, in a named room: signature, identity, kind, "
         "room_join, room and lk.publish_on_behalf; the recorded custom-identity session; and "
         "every start whose avatar arrives, admitted only by the token the plugin minted.",
@@ -246,6 +348,15 @@ CLAUSES: tuple[Clause, ...] = (
         "After a successful start the avatar joins, publishes a video track at the size Anam "
         "resolved, and wait_for_join() resolves.",
         f"{PR}; livekit-agents AvatarSession.wait_for_join",
+        presupposes=(
+            ClauseId.SURFACE_DROP_IN,
+            ClauseId.DIMS_OMITTED_IS_BASELINE,
+            ClauseId.SESSION_ONE_REQUEST,
+            ClauseId.REQUEST_SHAPE,
+            ClauseId.AVATAR_TOKEN,
+            ClauseId.FIELDS_PERSONA_KEPT,
+            ClauseId.REQUEST_SNAPSHOT,
+        ),
         domain="Each documented model's default size (cara-3, cara-4-latest, cara-4-stable), each with "
         "the default avatar identity and a custom one, and the recorded default sessions; "
         "wait_for_join() asked after start() with nobody in the room "
@@ -258,6 +369,14 @@ CLAUSES: tuple[Clause, ...] = (
         "Agent audio handed to the avatar",
         "After start the agent's audio output streams to the avatar identity and waits for its video track.",
         RELEASED,
+        presupposes=(
+            ClauseId.SURFACE_DROP_IN,
+            ClauseId.DIMS_OMITTED_IS_BASELINE,
+            ClauseId.SESSION_ONE_REQUEST,
+            ClauseId.REQUEST_SHAPE,
+            ClauseId.FIELDS_PERSONA_KEPT,
+            ClauseId.REQUEST_SNAPSHOT,
+        ),
         domain="A plain start with the default avatar identity and with a custom one, and a replayed "
         "start: the audio output streams to that identity and waits for its video track.",
     ),
@@ -267,6 +386,11 @@ CLAUSES: tuple[Clause, ...] = (
         "Persona fields kept",
         "avatarModel and directorNotes reach personaConfig unchanged, with and without dimensions.",
         "livekit-plugins-anam 1.6.5+ (directorNotes)",
+        presupposes=(
+            ClauseId.SURFACE_DROP_IN,
+            ClauseId.SURFACE_SESSION_OPTIONS,
+            ClauseId.SESSION_ONE_REQUEST,
+        ),
         domain="avatarModel and directorNotes, each with and without dimensions; and every persona the "
         "properties draw (each model or none, each director-notes variant: each field alone, "
         "together, none set) crossed with every kind of SessionOptions.",
@@ -279,7 +403,18 @@ CLAUSES: tuple[Clause, ...] = (
         "sessionOptions.showAIAvatarDisclosure unchanged, with and without dimensions.",
         "livekit-plugins-anam 1.6.9; Anam docs, sessionOptions (the AI-disclosure switch: dropping it "
         "silently is a defect, so a MUST wherever the option is offered)",
-        applies_if="show_ai_avatar_disclosure",
+        applies_if=Offer.DISCLOSURE,
+        presupposes=(
+            ClauseId.SURFACE_DROP_IN,
+            ClauseId.SURFACE_SESSION_OPTIONS,
+            ClauseId.DIMS_VERBATIM,
+            ClauseId.REJECTION_NOT_RETRIED,
+            ClauseId.SESSION_ONE_REQUEST,
+            ClauseId.REQUEST_SHAPE,
+            ClauseId.AVATAR_TOKEN,
+            ClauseId.FIELDS_PERSONA_KEPT,
+            ClauseId.REQUEST_SNAPSHOT,
+        ),
         domain="show_ai_avatar_disclosure true and false, each with and without dimensions; and the two "
         "pinned disclosure requests.",
     ),
@@ -292,6 +427,10 @@ CLAUSES: tuple[Clause, ...] = (
         "to judge.",
         f"{PR}; {ANAM_VIDEO}; anam SDK 0.12.0 local validation",
         feature=True,
+        presupposes=(
+            ClauseId.SURFACE_DROP_IN,
+            ClauseId.SURFACE_SESSION_OPTIONS,
+        ),
         domain="Every full pair the properties draw: documented pairs, any positive pair up to 4096, and "
         "any two values (0, negatives, huge integers, bools, floats, strings); a local refusal is "
         "allowed exactly for a value that is not an int, a bool, or not positive.",
@@ -303,6 +442,19 @@ CLAUSES: tuple[Clause, ...] = (
         "For each canonical case the session request (method, path, contract headers, body, "
         "LiveKit token claims) is exactly the one pinned in snapshots/.",
         f"{PR}; {RELEASED}",
+        presupposes=(
+            ClauseId.SURFACE_DROP_IN,
+            ClauseId.SURFACE_SESSION_OPTIONS,
+            ClauseId.DIMS_VERBATIM,
+            ClauseId.DIMS_OMITTED_IS_BASELINE,
+            ClauseId.REJECTION_NO_DOWNGRADE,
+            ClauseId.REJECTION_NOT_RETRIED,
+            ClauseId.SESSION_ONE_REQUEST,
+            ClauseId.REQUEST_SHAPE,
+            ClauseId.AVATAR_TOKEN,
+            ClauseId.FIELDS_PERSONA_KEPT,
+            ClauseId.DIMS_LOCAL_REFUSAL,
+        ),
         domain="Ten canonical calls (no options, every documented pair per model, an unsupported pair, "
         "the disclosure flag with and without dimensions, a persona with avatarModel and "
         "directorNotes) and both wire flows; method, path, contract headers, body and the token's "
@@ -319,6 +471,12 @@ CLAUSES: tuple[Clause, ...] = (
         "response body.",
         f"{ANAM_ANSWERS}; {LK_ERRORS}: APIStatusError is the framework's error for a 4xx/5xx answer and "
         "its status_code decides retryable for every caller, so any other type hides it (MUST, as for 400)",
+        presupposes=(
+            ClauseId.SURFACE_DROP_IN,
+            ClauseId.SESSION_ONE_REQUEST,
+            ClauseId.REQUEST_SHAPE,
+            ClauseId.RETRY_BOUNDED,
+        ),
         domain="Every error status but 400, 401-599 (through a driver but 407 and 421), each answered to "
         "every attempt with a JSON error body; and Anam's documented answers with their own "
         "bodies (401, 402 no plan, 403, 404, 422, 408, 429 concurrent sessions, spend cap and "
@@ -332,6 +490,11 @@ CLAUSES: tuple[Clause, ...] = (
         "max_retry + 1 times in all, and a success on a retry starts the session.",
         f"{LK_RETRY}: the framework marks these retryable and hands the budget to the plugin; giving up "
         "early still surfaces the error, so it fails safe (SHOULD)",
+        presupposes=(
+            ClauseId.SURFACE_DROP_IN,
+            ClauseId.SESSION_ONE_REQUEST,
+            ClauseId.REQUEST_SHAPE,
+        ),
         domain="Every retryable status, 408, 429 and 500-599, answered to every attempt; the documented "
         "408, 429, 500 and 503 answers; each connection fault at the client (refused, reset, "
         "connect and read timeouts; Python); and a success after one 429 or 503.",
@@ -343,6 +506,11 @@ CLAUSES: tuple[Clause, ...] = (
         "No answer and no connection fault makes the plugin send more than max_retry + 1 session requests.",
         f"{LK_RETRY}: max_retry is the caller's budget; exceeding it multiplies load on an Anam that "
         "said 429 (concurrent sessions, spend cap) or 5xx, and an unbounded loop never ends (MUST)",
+        presupposes=(
+            ClauseId.SURFACE_DROP_IN,
+            ClauseId.SESSION_ONE_REQUEST,
+            ClauseId.REQUEST_SHAPE,
+        ),
         domain="Every error status, 400-599 (through a driver but 407 and 421), answered to every "
         "attempt; the documented 429 and 5xx answers; and each persistent connection fault "
         "(Python).",
@@ -355,6 +523,12 @@ CLAUSES: tuple[Clause, ...] = (
         "start() raises livekit.agents.APIConnectionError (APITimeoutError included) once retries are spent.",
         f"{LK_ERRORS}: APIConnectionError is the framework's error for a failed transport, the one "
         "callers catch; aiohttp's or asyncio's own exceptions escape every such handler (MUST)",
+        presupposes=(
+            ClauseId.SURFACE_DROP_IN,
+            ClauseId.SESSION_ONE_REQUEST,
+            ClauseId.REQUEST_SHAPE,
+            ClauseId.RETRY_BOUNDED,
+        ),
         domain="A connection refused, reset, or timed out at connect or read, raised at the HTTP client "
         "(Python); and Anam closing every connection without an answer (every language).",
     ),
@@ -365,6 +539,13 @@ CLAUSES: tuple[Clause, ...] = (
         "A request that times out raises livekit.agents.APITimeoutError once retries are spent.",
         f"{LK_ERRORS}: APITimeoutError is an APIConnectionError, so a caller is served either way; the "
         "subclass tells a slow Anam from an unreachable one, as livekit-agents' own plugins do (SHOULD)",
+        presupposes=(
+            ClauseId.SURFACE_DROP_IN,
+            ClauseId.SESSION_ONE_REQUEST,
+            ClauseId.REQUEST_SHAPE,
+            ClauseId.RETRY_BOUNDED,
+            ClauseId.TRANSPORT_TIMEOUT_BOUNDED,
+        ),
         domain="A connect timeout and a read timeout at the HTTP client (Python); and an Anam that "
         "accepts the connection and never answers (every language).",
     ),
@@ -377,6 +558,12 @@ CLAUSES: tuple[Clause, ...] = (
         f"{LK_RETRY}: APIConnectOptions documents timeout as the timeout 'for connecting to the API', so "
         "bounding only the connection keeps its letter; but a start() that never ends blocks the agent's "
         "entrypoint with no error to act on (SHOULD)",
+        presupposes=(
+            ClauseId.SURFACE_DROP_IN,
+            ClauseId.SESSION_ONE_REQUEST,
+            ClauseId.REQUEST_SHAPE,
+            ClauseId.RETRY_BOUNDED,
+        ),
         domain="An Anam that accepts the connection and never answers, with timeout 0.15 s and max_retry 1.",
     ),
     Clause(
@@ -388,12 +575,34 @@ CLAUSES: tuple[Clause, ...] = (
         "anam SDK 0.12.0 SessionInfo (sessionId required: a KeyError without it); "
         f"{LK_ERRORS}: an unusable answer is an APIError. Anam documents sessionId in every 2xx, so this is "
         "robustness against an answer outside the documented ones (a proxy, an API change): SHOULD",
+        presupposes=(
+            ClauseId.SURFACE_DROP_IN,
+            ClauseId.SESSION_ONE_REQUEST,
+            ClauseId.REQUEST_SHAPE,
+        ),
         domain="A 200 and a 201 without sessionId; a 200 whose body is not JSON, a JSON array, or a JSON "
         "string.",
     ),
 )
 
 BY_ID: dict[ClauseId, Clause] = {clause.id: clause for clause in CLAUSES}
+
+
+def presupposed(clause_ids: Iterable[str]) -> frozenset[ClauseId]:
+    """Every clause a check of ``clause_ids`` may be blocked by: the only blames it may make."""
+    return frozenset(d for c in clause_ids for d in clause(c).presupposes)
+
+
+#: In a check comparing whole requests (a snapshot, a cassette, a body with the pre-feature one),
+#: each difference belongs to the narrowest clause that owns it, and what none owns to the pinned
+#: request's clause: a narrower clause's check leaves such a difference to it, and its own checks
+#: leave to the narrower clauses theirs. Ownership, not a premise: the graph is acyclic without it.
+WHOLE_REQUEST = ClauseId.REQUEST_SNAPSHOT
+#: The two premises of every start, each owned by a clause whose own check starts the plugin too:
+#: Anam accepted the credentials (``request.shape``) and one session request was sent
+#: (``session.one-request``). A run keeps them apart: a request resent after Anam refused it is
+#: not a second session request (``premises.session_request``).
+EVERY_START = frozenset({ClauseId.REQUEST_SHAPE, ClauseId.SESSION_ONE_REQUEST})
 
 
 class UnknownClause(KeyError):

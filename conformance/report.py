@@ -31,7 +31,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from .clauses import BY_ID, CLAUSES, Clause, ClauseId, Level
+from .clauses import BY_ID, CLAUSES, Clause, ClauseId, Level, presupposed
 
 TestOutcome = Literal["pass", "fail", "blocked", "unimplemented", "error", "skip"]
 #: A clause's outcome: a check's, or ``not-run`` when no check of the clause was selected.
@@ -201,13 +201,23 @@ def checked_blame(record: TestRecord) -> TestRecord:
     """``record``, or the suite's error when it is blocked by no clause the registry has.
 
     A blocked check counts against the clause that blocked it: one naming an unknown clause
-    would count against nobody, and its own clause would read as merely blocked.
+    would count against nobody, and its own clause would read as merely blocked. A blame the
+    premise graph does not declare counts against a clause for a premise it was never given,
+    so it is the suite's error too, and the graph and the checks cannot drift apart.
     """
     if record.outcome != "blocked":
         return record
     if record.blocked_by is None or record.blocked_by not in BY_ID:
         return replace(record, outcome="error", detail=unknown_blame(str(record.blocked_by), record.detail))
+    if record.blocked_by not in presupposed(record.clauses):
+        return replace(record, outcome="error", detail=undeclared_blame(record))
     return record
+
+
+def undeclared_blame(record: TestRecord) -> str:
+    """The suite's error for a blame the premise graph does not declare (``Clause.presupposes``)."""
+    judged = ", ".join(record.clauses)
+    return f"the suite blamed {record.blocked_by}, which {judged} does not presuppose: {record.detail}"
 
 
 def not_run(results: Sequence[ClauseResult]) -> int:
