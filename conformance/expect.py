@@ -40,6 +40,17 @@ class Blocked(Exception):
         self.premise = premise
 
 
+class NothingJudged(pytest.skip.Exception):  # type: ignore[misc,name-defined]
+    """The check drew no example it judges for this plugin: it says nothing of the clause.
+
+    Neither a pass on nothing nor a fault: it reads as a skip with this reason, in every
+    output, as a check the gate left out does (:mod:`anam_conformance.gating`).
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+
+
 class SuiteError(Exception):
     """The suite itself could not judge: the plugin is neither passed nor failed."""
 

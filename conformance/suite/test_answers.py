@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from ..clauses import ClauseId
+from ..clauses import ClauseId, Offer
 from ..expect import expect, require
 from ..harness.anam_double import STALL, ScriptedReply
 from ..harness.anam_rules import DEFAULT_RULES
@@ -217,7 +217,7 @@ async def test_no_error_status_is_tried_beyond_the_budget(
 def _persistent_failures(statuses: list[str]) -> Sequence[object]:
     """Anam failing every attempt: with a retryable status (from the double), or with a connection
     fault (raised at the HTTP client in this process, so where the implementation shares it)."""
-    client_faults = pytest.mark.capability("client-faults")
+    client_faults = pytest.mark.offers(Offer.CLIENT_FAULTS)
     return [pytest.param(("status", case), id=case) for case in statuses] + [
         pytest.param(("fault", fault), id=fault, marks=client_faults) for fault in RETRYABLE_FAULTS
     ]
@@ -283,9 +283,8 @@ async def test_a_persistent_failure_is_not_tried_beyond_the_budget(
 
 
 @pytest.mark.clause(ClauseId.TRANSPORT_CONNECTION_SURFACED)
-@pytest.mark.capability(
-    "client-faults"
-)  # faults at this process's HTTP client; elsewhere: the server-side twin
+# Faults at this process's HTTP client; elsewhere: the server-side twin.
+@pytest.mark.offers(Offer.CLIENT_FAULTS)
 @pytest.mark.parametrize("fault", RETRYABLE_FAULTS)
 async def test_a_connection_fault_is_an_api_connection_error(anam_target: Implementation, fault: str) -> None:
     outcome = await start_avatar(anam_target, persona=PERSONA, client_fault=fault, deadline=DEADLINE)
@@ -313,7 +312,7 @@ def _surfaced_as_a_connection_error(outcome: StartOutcome, when: str) -> None:
 
 
 @pytest.mark.clause(ClauseId.TRANSPORT_TIMEOUT_SURFACED)
-@pytest.mark.capability("client-faults")  # faults at this process's HTTP client
+@pytest.mark.offers(Offer.CLIENT_FAULTS)  # faults at this process's HTTP client
 @pytest.mark.parametrize("fault", TIMEOUT_FAULTS)
 async def test_a_timeout_is_an_api_timeout_error(anam_target: Implementation, fault: str) -> None:
     outcome = await start_avatar(anam_target, persona=PERSONA, client_fault=fault, deadline=DEADLINE)

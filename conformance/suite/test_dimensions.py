@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ..clauses import ClauseId
+from ..clauses import ClauseId, Offer
 from ..differences import differences, one_line
 from ..expect import expect, require
 from ..harness.anam_rules import SIZE_RULES
@@ -41,7 +41,6 @@ DOCUMENTED = [
 
 
 @pytest.mark.clause(ClauseId.DIMS_BOTH_OR_NEITHER)
-@pytest.mark.needs("SessionOptions")
 @pytest.mark.parametrize(
     "options",
     [
@@ -71,7 +70,6 @@ async def test_half_pair_raises_value_error_before_any_request(
 
 
 @pytest.mark.clause(ClauseId.DIMS_VERBATIM)
-@pytest.mark.needs("SessionOptions")
 @pytest.mark.parametrize(("model", "width", "height"), DOCUMENTED)
 async def test_pair_is_sent_as_session_options_verbatim(
     anam_target: Implementation, model: str, width: int, height: int
@@ -115,7 +113,7 @@ def expect_pre_feature_body(request: RecordedRequest, persona: Persona) -> None:
 
 
 @pytest.mark.clause(ClauseId.DIMS_OMITTED_IS_BASELINE)
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.offers(Offer.SESSION_OPTIONS)
 @pytest.mark.parametrize(
     "options",
     [
@@ -132,7 +130,6 @@ async def test_options_without_dimensions_send_the_pre_feature_body(
 
 
 @pytest.mark.clause(ClauseId.DIMS_PUBLISHED_SIZE)
-@pytest.mark.needs("SessionOptions")
 @pytest.mark.parametrize(("model", "width", "height"), DOCUMENTED)
 async def test_avatar_publishes_video_at_the_requested_size(
     anam_target: Implementation, model: str, width: int, height: int
@@ -165,7 +162,6 @@ def without_token(body: Any) -> Any:
 
 
 @pytest.mark.clause(ClauseId.DIMS_PUBLISHED_SIZE)
-@pytest.mark.needs("SessionOptions")
 async def test_a_retried_start_publishes_the_requested_size(anam_target: Implementation) -> None:
     """Anam is busy once (503, retryable): the session the retry opens still has the asked size."""
     persona, (width, height) = Persona(avatar_model="cara-4-latest"), (768, 1152)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ..clauses import ClauseId
+from ..clauses import ClauseId, Offer
 from ..differences import ABSENT, differences, one_line
 from ..expect import expect
 from ..harness.start import start_avatar
@@ -38,7 +38,7 @@ async def test_avatar_model_is_kept_without_dimensions(anam_target: Implementati
 
 
 @pytest.mark.clause(ClauseId.FIELDS_PERSONA_KEPT)
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.offers(Offer.SESSION_OPTIONS)
 async def test_avatar_model_is_kept_with_dimensions(anam_target: Implementation) -> None:
     sent = await _persona_sent(anam_target, Persona(avatar_model="cara-4-latest"), PAIR)
     expect(
@@ -49,11 +49,15 @@ async def test_avatar_model_is_kept_with_dimensions(anam_target: Implementation)
 
 
 @pytest.mark.clause(ClauseId.FIELDS_PERSONA_KEPT)
-@pytest.mark.needs("DirectorNotes")
-@pytest.mark.parametrize("options", [NOT_GIVEN_OPTIONS, PAIR], ids=["without-dimensions", "with-dimensions"])
+@pytest.mark.offers(Offer.DIRECTOR_NOTES)
+@pytest.mark.parametrize(
+    "options",
+    [
+        pytest.param(NOT_GIVEN_OPTIONS, id="without-dimensions"),
+        pytest.param(PAIR, id="with-dimensions", marks=pytest.mark.offers(Offer.SESSION_OPTIONS)),
+    ],
+)
 async def test_director_notes_are_kept(anam_target: Implementation, options: Any) -> None:
-    if options is not NOT_GIVEN_OPTIONS and not anam_target.describe().surface.session_options:
-        pytest.skip("unimplemented: no SessionOptions")
     sent = await _persona_sent(
         anam_target, Persona(avatar_model="cara-4-latest", director_notes=NOTES), options
     )
@@ -65,7 +69,7 @@ async def test_director_notes_are_kept(anam_target: Implementation, options: Any
 
 
 @pytest.mark.clause(ClauseId.FIELDS_DISCLOSURE_KEPT)
-@pytest.mark.needs("SessionOptions", "show_ai_avatar_disclosure")
+@pytest.mark.offers(Offer.SESSION_OPTIONS)
 @pytest.mark.parametrize("disclosure", [True, False])
 @pytest.mark.parametrize("dimensions", [{}, PAIR], ids=["without-dimensions", "with-dimensions"])
 async def test_disclosure_is_kept(

@@ -20,9 +20,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ..clauses import ClauseId
+from ..clauses import ClauseId, Offer
 from ..differences import differences, one_line
-from ..expect import Blocked, SuiteError, expect
+from ..expect import Blocked, NothingJudged, SuiteError, expect
 from ..harness.anam_double import one_server_on
 from ..harness.anam_rules import Rejection, judge_session_request
 from ..harness.evidence import describe, in_full
@@ -153,7 +153,7 @@ def explore(
         by, _ = Counter(b.by for b in blocked).most_common(1)[0]
         raise next(b for b in blocked if b.by == by)
     if judged == 0:
-        pytest.skip("no example this property judges was drawn for this plugin")
+        raise NothingJudged("no example this property judges was drawn for this plugin")
 
 
 def dimension_keys(value: Any, path: str = "") -> list[str]:
@@ -205,7 +205,6 @@ def refused_pair(scenario: Scenario) -> bool:
 
 
 @pytest.mark.clause(ClauseId.DIMS_BOTH_OR_NEITHER)
-@pytest.mark.needs("SessionOptions")
 def test_a_half_pair_is_refused_before_any_request(
     anam_target: Implementation, property_run: PropertyRun
 ) -> None:
@@ -221,7 +220,6 @@ def test_a_half_pair_is_refused_before_any_request(
 
 
 @pytest.mark.clause(ClauseId.DIMS_LOCAL_REFUSAL)
-@pytest.mark.needs("SessionOptions")
 def test_a_full_pair_is_refused_locally_only_when_anam_could_never_accept_it(
     anam_target: Implementation, property_run: PropertyRun
 ) -> None:
@@ -241,7 +239,6 @@ def test_a_full_pair_is_refused_locally_only_when_anam_could_never_accept_it(
 
 
 @pytest.mark.clause(ClauseId.DIMS_VERBATIM)
-@pytest.mark.needs("SessionOptions")
 def test_a_full_pair_is_sent_verbatim_and_nothing_else_changes(
     anam_target: Implementation, property_run: PropertyRun
 ) -> None:
@@ -313,7 +310,7 @@ def test_no_dimensions_means_no_dimension_anywhere(
 
 
 @pytest.mark.clause(ClauseId.REJECTION_SURFACED)
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.offers(Offer.SESSION_OPTIONS)
 def test_every_rejection_surfaces_as_api_status_error(
     anam_target: Implementation, property_run: PropertyRun
 ) -> None:
@@ -343,7 +340,7 @@ def test_every_rejection_surfaces_as_api_status_error(
 
 
 @pytest.mark.clause(ClauseId.REJECTION_NOT_RETRIED)
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.offers(Offer.SESSION_OPTIONS)
 def test_a_rejected_request_is_sent_once(anam_target: Implementation, property_run: PropertyRun) -> None:
     async def check(scenario: Scenario, outcome: StartOutcome) -> str | None:
         if first_answer(outcome) != 400:
@@ -362,7 +359,6 @@ def test_a_rejected_request_is_sent_once(anam_target: Implementation, property_r
 
 
 @pytest.mark.clause(ClauseId.REJECTION_NO_DOWNGRADE)
-@pytest.mark.needs("SessionOptions")
 def test_a_pair_anam_refuses_is_never_downgraded(
     anam_target: Implementation, property_run: PropertyRun
 ) -> None:

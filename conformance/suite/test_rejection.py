@@ -99,7 +99,6 @@ async def test_every_final_client_error_is_sent_once(anam_target: Implementation
 
 
 @pytest.mark.clause(ClauseId.REJECTION_NO_DOWNGRADE)
-@pytest.mark.needs("SessionOptions")
 @pytest.mark.parametrize(
     ("model", "width", "height"),
     [

@@ -15,7 +15,7 @@ from ..cassettes.library import SCENARIOS, CassetteFile
 from ..cassettes.matching import explain_unmatched, mismatch_owner
 from ..cassettes.plugin import Replay
 from ..cassettes.replay import ReplayOutcome
-from ..clauses import ClauseId
+from ..clauses import ClauseId, Offer
 from ..expect import Blocked, EvidenceError, expect, require
 from ..harness.evidence import describe, in_full
 from ..premises import (
@@ -78,7 +78,7 @@ def _rejection(cassette: CassetteFile) -> tuple[int, str]:
 
 
 @pytest.mark.clause(ClauseId.REJECTION_NOT_RETRIED)
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.offers(Offer.SESSION_OPTIONS)
 @pytest.mark.parametrize("name", REJECTED)
 async def test_replayed_400_is_sent_once(anam_replay: Replay, name: str) -> None:
     found = next(s for s in SCENARIOS if s.name == name)
@@ -94,7 +94,7 @@ async def test_replayed_400_is_sent_once(anam_replay: Replay, name: str) -> None
 
 
 @pytest.mark.clause(ClauseId.REJECTION_SURFACED)
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.offers(Offer.SESSION_OPTIONS)
 @pytest.mark.parametrize("name", REJECTED)
 async def test_replayed_400_is_raised_with_the_recorded_body(anam_replay: Replay, name: str) -> None:
     found = next(s for s in SCENARIOS if s.name == name)
@@ -108,7 +108,6 @@ async def test_replayed_400_is_raised_with_the_recorded_body(anam_replay: Replay
 
 
 @pytest.mark.clause(ClauseId.DIMS_BOTH_OR_NEITHER)
-@pytest.mark.needs("SessionOptions")
 async def test_replayed_half_pair_is_never_sent(anam_replay: Replay) -> None:
     outcome, cassette = await anam_replay(HALF_PAIR.name, session_options=HALF_PAIR.session_options)
     status, body = _rejection(cassette)
@@ -154,7 +153,6 @@ def _check_joined(outcome: ReplayOutcome, cassette: CassetteFile, *, clause: Cla
 
 
 @pytest.mark.clause(ClauseId.DIMS_PUBLISHED_SIZE)
-@pytest.mark.needs("SessionOptions")
 @pytest.mark.parametrize("name", EXPLICIT)
 async def test_replayed_session_publishes_the_recorded_size(anam_replay: Replay, name: str) -> None:
     found = next(s for s in SCENARIOS if s.name == name)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from livekit import api
 
-from ..clauses import ClauseId
+from ..clauses import ClauseId, Offer
 from ..expect import expect, require, violation
 from ..harness.anam_double import ENGINE_SESSION_PATH, SESSION_TOKEN_PATH
 from ..harness.anam_rules import SIZE_RULES
@@ -56,7 +56,7 @@ async def test_start_sends_one_session_request(anam_target: Implementation) -> N
         pytest.param(
             {"video_width": 720, "video_height": 480},
             id="with-dimensions",
-            marks=pytest.mark.needs("SessionOptions"),
+            marks=pytest.mark.offers(Offer.SESSION_OPTIONS),
         ),
     ],
 )

@@ -37,7 +37,7 @@ import jwt
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
-from ..clauses import ClauseId
+from ..clauses import ClauseId, Offer
 from ..differences import Difference, blocking_owner, by_meaning, differences, left_open, one_line
 from ..expect import Blocked, EvidenceError, note, violation
 from ..harness.anam_double import ENGINE_SESSION_PATH, SESSION_TOKEN_PATH
@@ -63,7 +63,7 @@ class Case:
     name: str
     persona: Persona = field(default_factory=Persona)
     options: dict[str, Any] | None = None
-    needs: tuple[str, ...] = ()
+    offers: tuple[Offer, ...] = ()
     #: What a mismatch breaks: the disclosure flag is pinned at its own clause's level, not the snapshot's.
     clause: ClauseId = CLAUSE
 
@@ -80,7 +80,7 @@ def _pair(model: str, width: int, height: int, **more: Any) -> Case:
         f"{model}-{width}x{height}",
         Persona(avatar_model=model),
         {"video_width": width, "video_height": height, **more},
-        ("SessionOptions",),
+        (Offer.SESSION_OPTIONS,),
     )
 
 
@@ -95,27 +95,27 @@ CASES: tuple[Case, ...] = (
         "unsupported-cara-4-latest-1280x720",
         Persona(avatar_model="cara-4-latest"),
         {"video_width": 1280, "video_height": 720},
-        ("SessionOptions",),
+        (Offer.SESSION_OPTIONS,),
     ),
     Case(
         "disclosure-without-dimensions",
         Persona(avatar_model="cara-4-latest"),
         {"show_ai_avatar_disclosure": True},
-        ("SessionOptions", "show_ai_avatar_disclosure"),
+        (Offer.SESSION_OPTIONS,),
         DISCLOSURE_CLAUSE,
     ),
     Case(
         "disclosure-with-dimensions",
         Persona(avatar_model="cara-4-latest"),
         {"video_width": 1152, "video_height": 768, "show_ai_avatar_disclosure": False},
-        ("SessionOptions", "show_ai_avatar_disclosure"),
+        (Offer.SESSION_OPTIONS,),
         DISCLOSURE_CLAUSE,
     ),
     Case(
         "persona-avatar-model-and-director-notes",
         Persona(avatar_model="cara-4-latest", director_notes=NOTES),
         None,
-        ("DirectorNotes",),
+        (Offer.DIRECTOR_NOTES,),
     ),
 )
 #: The flow cases: one call, pinned in each flow's own form.
@@ -123,7 +123,7 @@ FLOW_CASE = Case(
     "flow",
     Persona(avatar_model="cara-4-latest"),
     {"video_width": 768, "video_height": 1152},
-    ("SessionOptions",),
+    (Offer.SESSION_OPTIONS,),
 )
 CASE_NAMES = frozenset({c.name for c in CASES} | {f"flow-{flow}" for flow in (ONE_REQUEST, TWO_REQUESTS)})
 
@@ -133,7 +133,7 @@ def _params(cases: tuple[Case, ...]) -> list[Any]:
         pytest.param(
             c,
             id=c.name,
-            marks=[pytest.mark.clause(c.clause), *([pytest.mark.needs(*c.needs)] if c.needs else [])],
+            marks=[pytest.mark.clause(c.clause), *([pytest.mark.offers(*c.offers)] if c.offers else [])],
         )
         for c in cases
     ]
@@ -349,7 +349,7 @@ async def test_session_request_is_the_pinned_one(
 
 
 @pytest.mark.clause(CLAUSE)
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.offers(Offer.SESSION_OPTIONS)
 @pytest.mark.parametrize("flow", [ONE_REQUEST, TWO_REQUESTS])
 async def test_each_wire_flow_is_the_pinned_one(
     anam_target: Implementation,

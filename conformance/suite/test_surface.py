@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from ..clauses import ClauseId
+from ..clauses import ClauseId, Offer
 from ..expect import expect
 from ..port.call import CONSTRUCTOR_KEYWORDS, START_KEYWORDS
 from ..port.description import canonical
@@ -33,7 +33,7 @@ def _missing(wanted: tuple[str, ...], offered: tuple[str, ...]) -> list[str]:
 
 
 def _probe(target: Implementation) -> TypeProbe:
-    """capability("python-types"): collection skipped every implementation that cannot answer."""
+    """offers(python-types): collection skipped every implementation that cannot answer."""
     return target.probe_types(KEPT_PERSONA, GIVEN_OPTIONS)
 
 
@@ -97,7 +97,7 @@ def test_persona_config_has_the_released_fields(anam_target: Implementation) -> 
 
 
 @pytest.mark.clause(ClauseId.SURFACE_DROP_IN)
-@pytest.mark.capability("python-types")
+@pytest.mark.offers(Offer.PYTHON_TYPES)
 def test_persona_config_keeps_the_released_fields(anam_target: Implementation) -> None:
     persona = _probe(anam_target).persona_config
     actual = {k: _kept(persona, k, None) for k in PERSONA_FIELDS}
@@ -109,7 +109,6 @@ def test_persona_config_keeps_the_released_fields(anam_target: Implementation) -
 
 
 @pytest.mark.clause(ClauseId.SURFACE_SESSION_OPTIONS)
-@pytest.mark.needs("SessionOptions")
 def test_session_options_are_an_option_of_the_avatar_session(anam_target: Implementation) -> None:
     surface = anam_target.describe().surface
     missing = _missing(("video_width", "video_height"), surface.session_option_fields)
@@ -126,8 +125,7 @@ def test_session_options_are_an_option_of_the_avatar_session(anam_target: Implem
 
 
 @pytest.mark.clause(ClauseId.SURFACE_SESSION_OPTIONS)
-@pytest.mark.capability("python-types")
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.offers(Offer.PYTHON_TYPES)
 def test_session_options_defaults_to_no_dimensions(anam_target: Implementation) -> None:
     options = _probe(anam_target).session_options_default
     actual = (
@@ -142,8 +140,7 @@ def test_session_options_defaults_to_no_dimensions(anam_target: Implementation) 
 
 
 @pytest.mark.clause(ClauseId.SURFACE_SESSION_OPTIONS)
-@pytest.mark.capability("python-types")
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.offers(Offer.PYTHON_TYPES)
 def test_session_options_keeps_what_it_is_given(anam_target: Implementation) -> None:
     options = _probe(anam_target).session_options_given
     actual = (_kept(options, "video_width", "<missing>"), _kept(options, "video_height", "<missing>"))
