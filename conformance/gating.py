@@ -53,10 +53,10 @@ def offered(offer: Offer, described: Description) -> bool:
 
 def needed(marked: Iterable[str], clause_ids: Sequence[ClauseId]) -> list[Offer]:
     """The offers a check needs: those its marks name, then those its clauses imply."""
-    try:
-        offers = [Offer(name) for name in marked]
-    except ValueError as error:
-        raise UnknownOffer(str(error)) from None
+    unknown = [name for name in marked if name not in Offer.__members__.values()]
+    if unknown:
+        raise UnknownOffer(f"unknown offer {unknown[0]!r}; known: {', '.join(Offer)}")
+    offers = [Offer(name) for name in marked]
     for clause_id in clause_ids:
         found = clause(clause_id)
         if found.feature:

@@ -1,4 +1,4 @@
-"""No two clauses block each other: the premise graph of a run has no cycle.
+"""No two clauses block each other: neither in the premise graph declared in clauses.py, nor in a run.
 
 A check blocked by a premise counts against the premise's owner, so two clauses
 blocking each other would each be blamed on the other's account. The graph is

@@ -51,7 +51,7 @@ def _raised(error: ErrorFacts) -> Exception:
 
 def _kept(built: Built | None, name: str, default: object) -> object:
     """``getattr(obj, name, default)`` on the object the type built."""
-    assert built is not None  # needs("SessionOptions"): collection skipped a release without it
+    assert built is not None  # a SessionOptions clause: the gate skipped a release without it
     if built.error is not None:
         raise _raised(built.error)
     return built.fields.get(name, default)
