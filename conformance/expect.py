@@ -40,17 +40,6 @@ class Blocked(Exception):
         self.premise = premise
 
 
-class NothingJudged(pytest.skip.Exception):  # type: ignore[misc,name-defined]
-    """The check drew no example it judges for this plugin: it says nothing of the clause.
-
-    Neither a pass on nothing nor a fault: it reads as a skip with this reason, in every
-    output, as a check the gate left out does (:mod:`anam_conformance.gating`).
-    """
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-
-
 class SuiteError(Exception):
     """The suite itself could not judge: the plugin is neither passed nor failed."""
 
@@ -85,6 +74,16 @@ def note(item: pytest.Item, text: str) -> None:
 
 def violation(expected: str, actual: str, evidence: str = "") -> NoReturn:
     raise ClauseViolation(_sentence(expected, actual, evidence))
+
+
+def nothing_judged(reason: str) -> NoReturn:
+    """The check drew no example it judges for this plugin: it says nothing of its clause.
+
+    Neither a pass on nothing nor a fault: the check reads as a ``skip`` with ``reason``, in
+    every output, as one the gate left out (:mod:`anam_conformance.gating`) does. The one way
+    a running check ends without a verdict of its own.
+    """
+    pytest.skip(reason)
 
 
 def expect(condition: bool, *, expected: str, actual: str, evidence: str = "") -> None:

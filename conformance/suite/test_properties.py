@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from ..clauses import ClauseId, Offer
 from ..differences import differences, one_line
-from ..expect import Blocked, NothingJudged, SuiteError, expect
+from ..expect import Blocked, SuiteError, expect, nothing_judged
 from ..harness.anam_double import one_server_on
 from ..harness.anam_rules import Rejection, judge_session_request
 from ..harness.evidence import describe, in_full
@@ -153,7 +153,7 @@ def explore(
         by, _ = Counter(b.by for b in blocked).most_common(1)[0]
         raise next(b for b in blocked if b.by == by)
     if judged == 0:
-        raise NothingJudged("no example this property judges was drawn for this plugin")
+        nothing_judged("no example this property judges was drawn for this plugin")
 
 
 def dimension_keys(value: Any, path: str = "") -> list[str]:
