@@ -160,6 +160,7 @@ CLAUSES: tuple[Clause, ...] = (
             ClauseId.SURFACE_DROP_IN,
             ClauseId.SURFACE_SESSION_OPTIONS,
             ClauseId.SESSION_ONE_REQUEST,
+            ClauseId.FIELDS_PERSONA_KEPT,
         ),
         domain="A lone width and a lone height, each with the other left out and with the other None; "
         "the replayed half pair; and every lone value the properties draw (documented sizes, any "
@@ -199,6 +200,7 @@ CLAUSES: tuple[Clause, ...] = (
             ClauseId.SURFACE_SESSION_OPTIONS,
             ClauseId.SESSION_ONE_REQUEST,
             ClauseId.REQUEST_SNAPSHOT,
+            ClauseId.FIELDS_PERSONA_KEPT,
         ),
         domain="No session_options, SessionOptions(), and both dimensions None, each compared with the "
         "pre-feature body; and every call without dimensions the properties draw (each model, "
@@ -430,6 +432,7 @@ CLAUSES: tuple[Clause, ...] = (
         presupposes=(
             ClauseId.SURFACE_DROP_IN,
             ClauseId.SURFACE_SESSION_OPTIONS,
+            ClauseId.FIELDS_PERSONA_KEPT,
         ),
         domain="Every full pair the properties draw: documented pairs, any positive pair up to 4096, and "
         "any two values (0, negatives, huge integers, bools, floats, strings); a local refusal is "
