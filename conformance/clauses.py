@@ -224,6 +224,9 @@ CLAUSES: tuple[Clause, ...] = (
             ClauseId.FIELDS_PERSONA_KEPT,
             ClauseId.REQUEST_SNAPSHOT,
             ClauseId.RETRY_RETRYABLE_RETRIED,
+            ClauseId.FIELDS_DISCLOSURE_KEPT,
+            ClauseId.DIMS_OMITTED_IS_BASELINE,
+            ClauseId.REJECTION_NO_DOWNGRADE,
         ),
         domain="Every pair Anam documents, per model (five model/pair combinations); a pair whose start "
         "was retried after a 503; and the recorded landscape and portrait sessions.",
@@ -266,6 +269,9 @@ CLAUSES: tuple[Clause, ...] = (
             ClauseId.DIMS_LOCAL_REFUSAL,
             ClauseId.REQUEST_SNAPSHOT,
             ClauseId.RETRY_BOUNDED,
+            ClauseId.FIELDS_DISCLOSURE_KEPT,
+            ClauseId.DIMS_OMITTED_IS_BASELINE,
+            ClauseId.AVATAR_TOKEN,
         ),
         domain="An unsupported pair answered 400 on every attempt (however often the plugin asks); every "
         "call the properties draw that Anam answers 400 (unsupported pairs and values); and the "
@@ -287,6 +293,8 @@ CLAUSES: tuple[Clause, ...] = (
             ClauseId.FIELDS_PERSONA_KEPT,
             ClauseId.DIMS_LOCAL_REFUSAL,
             ClauseId.REQUEST_SNAPSHOT,
+            ClauseId.DIMS_OMITTED_IS_BASELINE,
+            ClauseId.AVATAR_TOKEN,
         ),
         domain="Every final 4xx, 400-499 but 408, 429 and 499 (through a driver also but 407 and 421, "
         "which fetch answers itself), each answered to every attempt; every 400 the properties "
@@ -358,6 +366,9 @@ CLAUSES: tuple[Clause, ...] = (
             ClauseId.AVATAR_TOKEN,
             ClauseId.FIELDS_PERSONA_KEPT,
             ClauseId.REQUEST_SNAPSHOT,
+            ClauseId.FIELDS_DISCLOSURE_KEPT,
+            ClauseId.DIMS_VERBATIM,
+            ClauseId.REJECTION_NO_DOWNGRADE,
         ),
         domain="Each documented model's default size (cara-3, cara-4-latest, cara-4-stable), each with "
         "the default avatar identity and a custom one, and the recorded default sessions; "
@@ -378,6 +389,10 @@ CLAUSES: tuple[Clause, ...] = (
             ClauseId.REQUEST_SHAPE,
             ClauseId.FIELDS_PERSONA_KEPT,
             ClauseId.REQUEST_SNAPSHOT,
+            ClauseId.AVATAR_TOKEN,
+            ClauseId.FIELDS_DISCLOSURE_KEPT,
+            ClauseId.DIMS_VERBATIM,
+            ClauseId.REJECTION_NO_DOWNGRADE,
         ),
         domain="A plain start with the default avatar identity and with a custom one, and a replayed "
         "start: the audio output streams to that identity and waits for its video track.",
