@@ -15,15 +15,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-PERSONA = "fields.persona-kept"
-DISCLOSURE = "fields.disclosure-kept"
-VERBATIM = "dims.verbatim"
-OMITTED = "dims.omitted-is-baseline"
-SHAPE = "request.shape"
-ONE_REQUEST = "session.one-request"
-TOKEN = "avatar.token"
-DOWNGRADE = "rejection.no-downgrade"
-WHOLE_REQUEST = "request.snapshot"
+from .clauses import ClauseId
+
+PERSONA = ClauseId.FIELDS_PERSONA_KEPT
+DISCLOSURE = ClauseId.FIELDS_DISCLOSURE_KEPT
+VERBATIM = ClauseId.DIMS_VERBATIM
+OMITTED = ClauseId.DIMS_OMITTED_IS_BASELINE
+SHAPE = ClauseId.REQUEST_SHAPE
+ONE_REQUEST = ClauseId.SESSION_ONE_REQUEST
+TOKEN = ClauseId.AVATAR_TOKEN
+DOWNGRADE = ClauseId.REJECTION_NO_DOWNGRADE
+WHOLE_REQUEST = ClauseId.REQUEST_SNAPSHOT
 
 
 class _Absent:
@@ -163,7 +165,7 @@ def names_a_dimension(path: str) -> bool:
     return "width" in spelled or "height" in spelled
 
 
-def owner(path: str, *, dimensions_asked: bool) -> str | None:
+def owner(path: str, *, dimensions_asked: bool) -> ClauseId | None:
     """The clause that owns a difference in the session request at ``path`` (None: no clause but the whole).
 
     Paths are those of :func:`differences` over the body, or over a written
@@ -200,7 +202,9 @@ def owner(path: str, *, dimensions_asked: bool) -> str | None:
     return None
 
 
-def owners(found: Iterable[Difference], *, dimensions_asked: bool, asked_refused: bool = False) -> list[str]:
+def owners(
+    found: Iterable[Difference], *, dimensions_asked: bool, asked_refused: bool = False
+) -> list[ClauseId]:
     """The clause owning each difference; what no narrower clause owns is the whole request's.
 
     Dimensions left out of a request for a pair Anam refuses are a downgrade, not
@@ -218,8 +222,8 @@ def owners(found: Iterable[Difference], *, dimensions_asked: bool, asked_refused
 
 
 def blocking_owner(
-    found: Iterable[Difference], *, dimensions_asked: bool, besides: str, asked_refused: bool = False
-) -> str | None:
+    found: Iterable[Difference], *, dimensions_asked: bool, besides: ClauseId, asked_refused: bool = False
+) -> ClauseId | None:
     """The clause, other than ``besides``, that blocks a check comparing a whole request.
 
     None when ``besides`` owns one of the differences: then the check judges it itself.

@@ -20,17 +20,23 @@ from typing import NoReturn
 
 import pytest
 
+from .clauses import ClauseId
+
 
 class ClauseViolation(AssertionError):
     """The plugin did not do what a clause requires."""
 
 
 class Blocked(Exception):
-    """A premise owned by clause ``by`` does not hold, so this check cannot judge its own clause."""
+    """A premise owned by clause ``by`` does not hold, so this check cannot judge its own clause.
 
-    def __init__(self, by: str, premise: str) -> None:
-        super().__init__(f"blocked by {by}: {premise}")
-        self.by = by
+    ``by`` is checked here, where the premise is raised: a blame naming no clause is the suite's
+    own error at once (a ``ValueError``), never a blocked check counted against nobody.
+    """
+
+    def __init__(self, by: ClauseId, premise: str) -> None:
+        self.by = ClauseId(by)
+        super().__init__(f"blocked by {self.by}: {premise}")
         self.premise = premise
 
 
@@ -70,13 +76,23 @@ def violation(expected: str, actual: str, evidence: str = "") -> NoReturn:
     raise ClauseViolation(_sentence(expected, actual, evidence))
 
 
+def nothing_judged(reason: str) -> NoReturn:
+    """The check drew no example it judges for this plugin: it says nothing of its clause.
+
+    Neither a pass on nothing nor a fault: the check reads as a ``skip`` with ``reason``, in
+    every output, as one the gate left out (:mod:`anam_conformance.gating`) does. The one way
+    a running check ends without a verdict of its own.
+    """
+    pytest.skip(reason)
+
+
 def expect(condition: bool, *, expected: str, actual: str, evidence: str = "") -> None:
     """Fail with ``expected ...; actual ...``, and ``evidence`` (the requests in full) below it."""
     if not condition:
         violation(expected, actual, evidence)
 
 
-def require(condition: bool, *, by: str, expected: str, actual: str, evidence: str = "") -> None:
+def require(condition: bool, *, by: ClauseId, expected: str, actual: str, evidence: str = "") -> None:
     """A premise of this check that clause ``by`` owns: if it does not hold, the check is blocked."""
     if not condition:
         raise Blocked(by, _sentence(expected, actual, evidence))

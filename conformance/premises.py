@@ -12,6 +12,7 @@ import json
 from http import HTTPStatus
 from typing import Any
 
+from .clauses import ClauseId
 from .differences import (
     OMITTED,
     PERSONA,
@@ -48,7 +49,7 @@ def session_request(outcome: StartOutcome) -> RecordedRequest:
         return found[0]
     require(
         len(found) == 1,
-        by="session.one-request",
+        by=ClauseId.SESSION_ONE_REQUEST,
         expected="exactly one session request",
         actual=f"{len(found)}: {describe(outcome.requests)}; error {outcome.failure}",
         evidence=in_full(outcome.requests),
@@ -74,7 +75,7 @@ def require_authorized(outcome: StartOutcome) -> None:
     """Anam accepted the request's credentials: a premise owned by ``request.shape``."""
     require(
         not outcome.unauthorized,
-        by="request.shape",
+        by=ClauseId.REQUEST_SHAPE,
         expected="Authorization: Bearer <the API key>, accepted by Anam",
         actual=f"Anam answered 401 to {describe(outcome.unauthorized[:1])}",
         evidence=in_full(outcome.unauthorized[:1]),
@@ -85,7 +86,7 @@ def require_admitted(outcome: StartOutcome) -> None:
     """The room admitted the avatar with the token the plugin minted: owned by ``avatar.token``."""
     require(
         outcome.join_refusal is None,
-        by="avatar.token",
+        by=ClauseId.AVATAR_TOKEN,
         expected="the avatar admitted by the LiveKit token the plugin sent",
         actual=f"turned away: {outcome.join_refusal}",
     )
@@ -97,7 +98,7 @@ def require_started(outcome: StartOutcome) -> None:
     started = outcome.failure is None or outcome.error_during == "wait_for_join"
     require(
         started and len(outcome.sessions) == 1,
-        by="session.one-request",
+        by=ClauseId.SESSION_ONE_REQUEST,
         expected="start() to open one Anam session",
         actual=f"{len(outcome.sessions)} session(s), error {outcome.failure} during {outcome.error_during}",
     )
@@ -155,7 +156,9 @@ def _options(body: Any) -> Any:
     return body.get("sessionOptions") if isinstance(body, dict) else None
 
 
-def expect_same_request(sent: Any, expected: Any, *, dimensions_asked: bool, clause: str, what: str) -> None:
+def expect_same_request(
+    sent: Any, expected: Any, *, dimensions_asked: bool, clause: ClauseId, what: str
+) -> None:
     """``sent`` equals ``expected``; a difference another clause owns blocks ``clause`` instead of failing it.
 
     The failure's first line is the smallest difference, the bodies follow.
@@ -250,7 +253,7 @@ def require_stopped(outcome: StartOutcome, attempts: int = ATTEMPTS, deadline: f
     """
     require(
         not outcome.overran and len(outcome.session_requests) <= attempts,
-        by="retry.bounded",
+        by=ClauseId.RETRY_BOUNDED,
         expected=f"at most {attempts} attempts, then an end",
         actual=f"{len(outcome.session_requests)} session requests"
         + (f", still retrying after {deadline}s" if outcome.overran else ""),
@@ -265,14 +268,14 @@ def require_plain_start(plain: StartOutcome) -> None:
     first = plain.session_requests[0].header("Authorization") if requests else None
     require(
         requests == 0 or first == f"Bearer {ANAM_API_KEY}",
-        by="request.shape",
+        by=ClauseId.REQUEST_SHAPE,
         expected="the session request authorized with Bearer <API key>",
         actual="another Authorization",
     )
     started = plain.failure is None or plain.error_during == "wait_for_join"
     require(
         requests == 1 and started,
-        by="session.one-request",
+        by=ClauseId.SESSION_ONE_REQUEST,
         expected="a plain start() to succeed with one session request",
         actual=f"{requests} session request(s), error {'None' if started else plain.failure}",
     )
@@ -292,7 +295,7 @@ def require_sent(outcome: StartOutcome, call: str, *, refusable: bool) -> None:
     local = refused_locally(outcome)
     require(
         False,
-        by="dims.local-refusal" if local or refusable else "session.one-request",
+        by=ClauseId.DIMS_LOCAL_REFUSAL if local or refusable else ClauseId.SESSION_ONE_REQUEST,
         expected=f"{call} sent to Anam",
         actual=f"nothing sent; {outcome.failure}",
     )
@@ -319,7 +322,7 @@ def require_refusal_final(outcome: StartOutcome, *, retries_allowed: bool = Fals
     again = [r for r in later if r.path == refused.path and r.body == refused.body]
     require(
         retries_allowed or not again,
-        by="rejection.not-retried",
+        by=ClauseId.REJECTION_NOT_RETRIED,
         expected=f"the refused request sent once (HTTP {outcome.answers[index]})",
         actual=f"sent {len(again) + 1} times",
     )
@@ -329,7 +332,7 @@ def require_refusal_final(outcome: StartOutcome, *, retries_allowed: bool = Fals
         downgrade = any(d.path.startswith("sessionOptions") for d in found)
         require(
             False,
-            by="rejection.no-downgrade" if downgrade else "session.one-request",
+            by=ClauseId.REJECTION_NO_DOWNGRADE if downgrade else ClauseId.SESSION_ONE_REQUEST,
             expected=f"no other session request after HTTP {status}",
             actual=f"{request.method} {request.path}: {one_line(found) or 'the same body again'}",
         )

@@ -42,8 +42,9 @@ if not _paths_in(sys.argv[1:]):
     start_named_driver(sys.argv[1:], os.environ)  # a Node driver loads on the other core meanwhile
 import_libraries()  # before anything imports them through pytest's assertion rewriter
 
-from .clauses import Level, UnknownClause, clause
+from .clauses import ClauseId, Level, Offer, UnknownClause, clause
 from .expect import NOTE_PROPERTY, Blocked, ClauseViolation, SuiteError
+from .gating import FEATURES, UnknownOffer, gate
 from .implementations import sandbox, specs
 from .implementations.loading import (
     ENV_VAR,
@@ -56,7 +57,6 @@ from .implementations.loading import (
 )
 from .implementations.process import CHECK_REQUESTS_ENV, DriverError
 from .implementations.specs import Placement
-from .port.description import CAPABILITIES, Surface
 from .port.implementation import Implementation
 
 #: The suite's further parts, each a pytest plugin module of its own (options, fixtures, hooks).
@@ -78,13 +78,6 @@ CLAUSE_PROPERTY = "anam_clauses"
 ORDER_PROPERTY = "anam_order"
 #: Where an xdist worker sends the controller the checks it collected (``workeroutput``).
 SELECTED_OUTPUT = "anam_selected"
-
-#: Optional parts of the public surface a test may need, and how to tell the plugin has them.
-FEATURES: dict[str, Callable[[Surface], bool]] = {
-    "SessionOptions": lambda s: s.session_options,
-    "DirectorNotes": lambda s: s.director_notes,
-    "show_ai_avatar_disclosure": lambda s: s.takes_option("show_ai_avatar_disclosure"),
-}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -208,12 +201,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.add_cleanup(lambda: _thaw(config))
     config.addinivalue_line("markers", "clause(*ids): the conformance clauses a test checks")
     config.addinivalue_line(
-        "markers", "needs(feature): the optional plugin surface a test cannot run without"
-    )
-    config.addinivalue_line(
         "markers",
-        "capability(name): a check that needs what only some implementations offer the harness "
-        f"({', '.join(CAPABILITIES)}); elsewhere it is skipped and its twin judges the clause",
+        f"offers(*what): a check that applies only where the implementation offers it ({', '.join(Offer)}); "
+        "elsewhere a feature's check is unimplemented, a capability's skipped for its twin",
     )
     config.pluginmanager.register(ConformanceRun(config), "anam-conformance-run")
 
@@ -292,7 +282,7 @@ def _clause_ids(item: pytest.Item) -> tuple[str, ...]:
                 clause(clause_id)
             except UnknownClause as error:
                 raise pytest.UsageError(f"{item.nodeid}: {error.args[0]}") from None
-            ids.append(clause_id)
+            ids.append(str(clause_id))  # a plain str: xdist carries no enum between processes
     return tuple(dict.fromkeys(ids))
 
 
@@ -353,39 +343,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if _broke(config):
         return  # every check errs at setup (pytest_runtest_setup), naming the broken driver
     described = _target(config).describe()
-    language = described.language
     for item, ids in clause_items:
-        needed = [c for mark in item.iter_markers("capability") for c in mark.args]
-        unknown = [c for c in needed if c not in CAPABILITIES]
-        if unknown:
-            raise pytest.UsageError(f"{item.nodeid}: unknown capability {unknown[0]!r}")
-        lacking = [c for c in needed if not described.capabilities.offers(c)]
-        if lacking:
-            item.add_marker(
-                pytest.mark.skip(
-                    reason=f"{described.module} offers no {lacking[0]}: judged by its twin check"
-                )
-            )
-            continue
-        absent = [i for i in ids if not clause(i).applies_to(language)]
-        if absent:
-            item.add_marker(
-                pytest.mark.skip(
-                    reason=f"{reporting.UNIMPLEMENTED_PREFIX}{absent[0]} has no counterpart in {language}: "
-                    f"{clause(absent[0]).meaning_in(language)}"
-                )
-            )
-            continue
-        for mark in item.iter_markers("needs"):
-            for feature in mark.args:
-                if feature not in FEATURES:
-                    raise pytest.UsageError(f"{item.nodeid}: unknown feature {feature!r}")
-                if not FEATURES[feature](described.surface):
-                    item.add_marker(
-                        pytest.mark.skip(
-                            reason=f"{reporting.UNIMPLEMENTED_PREFIX}{described.module} has no {feature}"
-                        )
-                    )
+        marked = [name for mark in item.iter_markers("offers") for name in mark.args]
+        try:
+            skipped = gate(marked, [ClauseId(i) for i in ids], described)
+        except UnknownOffer as error:
+            raise pytest.UsageError(f"{item.nodeid}: {error}") from None
+        if skipped is not None:
+            item.add_marker(pytest.mark.skip(reason=skipped.reason))
 
 
 def _in_package(path: Path) -> bool:
@@ -471,7 +436,7 @@ def classify(error: BaseException) -> tuple[reporting.TestOutcome, str, str | No
         return "fail", "\n".join([str(violation), *notes]), None
     blocked = next((e for e in leaves if isinstance(e, Blocked)), None)
     if blocked is not None:
-        return "blocked", str(blocked), blocked.by
+        return "blocked", str(blocked), str(blocked.by)
     first = leaves[0]
     if isinstance(first, SuiteError):
         return "error", f"{type(first).__name__}: {first}", None
@@ -691,7 +656,9 @@ class ConformanceRun:
             return
         outcome, detail, blocked_by = _test_outcome(report)
         order = next((int(v) for k, v in report.user_properties if k == ORDER_PROPERTY), 0)  # type: ignore[call-overload]
-        self.records.append(reporting.TestRecord(report.nodeid, ids, outcome, detail, blocked_by, order))
+        self.records.append(
+            reporting.TestRecord.received(report.nodeid, ids, outcome, detail, blocked_by, order)
+        )
 
     def _records(self) -> list[reporting.TestRecord]:
         """The checks' records, and the suite's error for each check whose worker crashed."""
@@ -700,7 +667,9 @@ class ConformanceRun:
             ids, order = (self.selected or {}).get(nodeid, ((), 0))
             if ids:
                 records.append(
-                    reporting.TestRecord(nodeid, ids, "error", f"the suite crashed: {said}", None, order)
+                    reporting.TestRecord.received(
+                        nodeid, ids, "error", f"the suite crashed: {said}", None, order
+                    )
                 )
         return records
 

@@ -26,12 +26,12 @@ import json
 import re
 import tempfile
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from .clauses import CLAUSES, Clause, Level
+from .clauses import BY_ID, CLAUSES, Clause, ClauseId, Level, presupposed
 
 TestOutcome = Literal["pass", "fail", "blocked", "unimplemented", "error", "skip"]
 #: A clause's outcome: a check's, or ``not-run`` when no check of the clause was selected.
@@ -71,13 +71,37 @@ NO_VERDICT_EXIT = 3
 @dataclass(frozen=True)
 class TestRecord:
     nodeid: str
-    clauses: tuple[str, ...]
+    clauses: tuple[ClauseId, ...]
     outcome: TestOutcome
     detail: str = ""
     #: For a ``blocked`` test: the clause whose premise did not hold.
-    blocked_by: str | None = None
+    blocked_by: ClauseId | None = None
     #: The check's place in the collected suite: reports are read in this order.
     order: int = 0
+
+    @classmethod
+    def received(
+        cls,
+        nodeid: str,
+        clauses: Iterable[str],
+        outcome: TestOutcome,
+        detail: str = "",
+        blocked_by: str | None = None,
+        order: int = 0,
+    ) -> TestRecord:
+        """A record from a test report's plain strings (xdist carries no enum between processes).
+
+        A blame naming no clause is the suite's error, not a blocked check nobody would answer for.
+        """
+        ids = tuple(ClauseId(c) for c in clauses)
+        if blocked_by is not None and blocked_by not in BY_ID:
+            return cls(nodeid, ids, "error", unknown_blame(blocked_by, detail), None, order)
+        return cls(nodeid, ids, outcome, detail, None if blocked_by is None else ClauseId(blocked_by), order)
+
+
+def unknown_blame(blocked_by: str, detail: str) -> str:
+    """The suite's error for a check blocked by a clause the registry does not have."""
+    return f"the suite blamed an unknown clause {blocked_by!r}: {detail}"
 
 
 @dataclass
@@ -90,7 +114,7 @@ class ClauseResult:
     applicable: bool = True
 
     @property
-    def blocked_by(self) -> str | None:
+    def blocked_by(self) -> ClauseId | None:
         if self.outcome != "blocked":
             return None
         return next((t.blocked_by for t in self.tests if t.outcome == "blocked"), None)
@@ -149,10 +173,10 @@ def judge(
     results = {c.id: ClauseResult(c) for c in CLAUSES}
     # In the suite's order, not arrival order: under xdist reports arrive as the workers finish,
     # and a clause's detail (its first failing check's) must not depend on which worker was faster.
-    for record in sorted(records, key=lambda r: (r.order, r.nodeid)):
+    for record in sorted((checked_blame(r) for r in records), key=lambda r: (r.order, r.nodeid)):
         for clause_id in record.clauses:
             results[clause_id].tests.append(record)
-        if record.outcome == "blocked" and record.blocked_by in results:
+        if record.outcome == "blocked" and record.blocked_by is not None:
             results[record.blocked_by].premise_failures.append(record)
     for result in results.values():
         condition = result.clause.applies_if
@@ -171,6 +195,29 @@ def judge(
             continue
         result.outcome = clause_outcome(result.tests, result.premise_failures)
     return list(results.values())
+
+
+def checked_blame(record: TestRecord) -> TestRecord:
+    """``record``, or the suite's error when it is blocked by no clause the registry has.
+
+    A blocked check counts against the clause that blocked it: one naming an unknown clause
+    would count against nobody, and its own clause would read as merely blocked. A blame the
+    premise graph does not declare counts against a clause for a premise it was never given,
+    so it is the suite's error too, and the graph and the checks cannot drift apart.
+    """
+    if record.outcome != "blocked":
+        return record
+    if record.blocked_by is None or record.blocked_by not in BY_ID:
+        return replace(record, outcome="error", detail=unknown_blame(str(record.blocked_by), record.detail))
+    if record.blocked_by not in presupposed(record.clauses):
+        return replace(record, outcome="error", detail=undeclared_blame(record))
+    return record
+
+
+def undeclared_blame(record: TestRecord) -> str:
+    """The suite's error for a blame the premise graph does not declare (``Clause.presupposes``)."""
+    judged = ", ".join(record.clauses)
+    return f"the suite blamed {record.blocked_by}, which {judged} does not presuppose: {record.detail}"
 
 
 def not_run(results: Sequence[ClauseResult]) -> int:

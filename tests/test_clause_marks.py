@@ -18,11 +18,11 @@ def quiet_ini(pytester: pytest.Pytester) -> None:
             "*test_marks.py::test_something: unknown clause 'dims.both-or-nether'*",
         ),
         (
-            '@pytest.mark.clause("dims.verbatim")\n@pytest.mark.needs("SessionOption")',
-            "*test_marks.py::test_something: unknown feature 'SessionOption'*",
+            '@pytest.mark.clause("dims.verbatim")\n@pytest.mark.offers("SessionOption")',
+            "*test_marks.py::test_something: unknown offer 'SessionOption'*",
         ),
     ],
-    ids=["unknown-clause", "unknown-feature"],
+    ids=["unknown-clause", "unknown-offer"],
 )
 def test_a_mistyped_mark_stops_the_run_naming_test_and_mark(
     pytester: pytest.Pytester, marks: str, message: str

@@ -1,4 +1,4 @@
-"""No two clauses block each other: the premise graph of a run has no cycle.
+"""No two clauses block each other: neither in the premise graph declared in clauses.py, nor in a run.
 
 A check blocked by a premise counts against the premise's owner, so two clauses
 blocking each other would each be blamed on the other's account. The graph is
@@ -15,6 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from anam_conformance import report as reporting
+from anam_conformance.clauses import BY_ID, CLAUSES, EVERY_START, WHOLE_REQUEST, ClauseId
 from anam_conformance.expect import Blocked
 from anam_conformance.harness.evidence import RecordedRequest
 from anam_conformance.harness.outcome import StartOutcome
@@ -76,3 +78,40 @@ def test_another_session_request_is_blamed_by_what_came_before_it(
     with pytest.raises(Blocked) as blocked:
         _ = session_request(outcome)
     assert blocked.value.by == owner
+
+
+# --- the premise graph as declared (clauses.py), without a run ------------------------------------
+def _declared() -> set[tuple[str, str]]:
+    return {(c.id.value, d.value) for c in CLAUSES for d in c.presupposes}
+
+
+def test_every_premise_names_a_clause_and_none_its_own() -> None:
+    edges = _declared()
+    assert edges
+    assert {d for _, d in edges} <= set(BY_ID)
+    assert not [a for a, b in edges if a == b]
+
+
+def test_the_declared_premise_graph_is_acyclic() -> None:
+    """Ownership of a difference in a whole request (``WHOLE_REQUEST``) aside, and the two premises
+    of every start (``EVERY_START``, which a run keeps apart), no clause presupposes itself through
+    another: a run could otherwise blame each on the other's account."""
+    premises = {(a, b) for a, b in _declared() if b != WHOLE_REQUEST and frozenset({a, b}) != EVERY_START}
+    assert cycles(premises) == []
+
+
+def test_the_only_cycle_left_is_between_the_premises_of_every_start() -> None:
+    premises = {(a, b) for a, b in _declared() if b != WHOLE_REQUEST}
+    assert {frozenset(cycle) for cycle in cycles(premises)} == {EVERY_START}
+
+
+def test_a_blame_the_graph_does_not_declare_is_the_suites_error() -> None:
+    """``retry.bounded`` presupposes nothing of ``avatar.token``: such a blame is a wrong one."""
+    assert ClauseId.AVATAR_TOKEN not in BY_ID[ClauseId.RETRY_BOUNDED].presupposes
+    record = reporting.TestRecord(
+        "t::bounded", (ClauseId.RETRY_BOUNDED,), "blocked", "blocked by avatar.token", ClauseId.AVATAR_TOKEN
+    )
+    results = {r.clause.id: r for r in reporting.judge([record])}
+    assert results[ClauseId.RETRY_BOUNDED].outcome == "error"
+    assert "does not presuppose" in results[ClauseId.RETRY_BOUNDED].detail
+    assert results[ClauseId.AVATAR_TOKEN].outcome == "not-run"

@@ -17,6 +17,7 @@ from typing import Any, Literal
 import vcr
 
 from .. import evidence
+from ..clauses import ClauseId
 from ..expect import EvidenceError
 from .matching import MATCH_ON, MATCHER_NAME, match_json_body
 from .scrub import request_scrubber, response_scrubber
@@ -31,7 +32,7 @@ class Scenario:
     """One exchange the contract is about, as a plugin would send it."""
 
     name: str
-    clause: str
+    clause: ClauseId
     avatar_model: str
     outcome: Outcome
     width: int | None = None
@@ -48,16 +49,25 @@ class Scenario:
 
 
 SCENARIOS: tuple[Scenario, ...] = (
-    Scenario("unsupported-1280x720-cara-4", "rejection.surfaced", "cara-4-latest", "rejected", 1280, 720),
-    Scenario("unsupported-1152x768-cara-3", "rejection.surfaced", "cara-3", "rejected", 1152, 768),
     Scenario(
-        "half-pair-width-only", "dims.both-or-neither", "cara-4-latest", "rejected", 1152, half_pair=True
+        "unsupported-1280x720-cara-4", ClauseId.REJECTION_SURFACED, "cara-4-latest", "rejected", 1280, 720
     ),
-    Scenario("landscape-1152x768-cara-4", "dims.published-size", "cara-4-latest", "started", 1152, 768),
-    Scenario("portrait-768x1152-cara-4", "dims.published-size", "cara-4-stable", "started", 768, 1152),
-    Scenario("default-size-cara-3", "avatar.joins", "cara-3", "started"),
-    Scenario("default-size-cara-4", "avatar.joins", "cara-4-latest", "started"),
-    Scenario("custom-identity-cara-3", "avatar.token", "cara-3", "started", identity="custom-avatar"),
+    Scenario("unsupported-1152x768-cara-3", ClauseId.REJECTION_SURFACED, "cara-3", "rejected", 1152, 768),
+    Scenario(
+        "half-pair-width-only",
+        ClauseId.DIMS_BOTH_OR_NEITHER,
+        "cara-4-latest",
+        "rejected",
+        1152,
+        half_pair=True,
+    ),
+    Scenario(
+        "landscape-1152x768-cara-4", ClauseId.DIMS_PUBLISHED_SIZE, "cara-4-latest", "started", 1152, 768
+    ),
+    Scenario("portrait-768x1152-cara-4", ClauseId.DIMS_PUBLISHED_SIZE, "cara-4-stable", "started", 768, 1152),
+    Scenario("default-size-cara-3", ClauseId.AVATAR_JOINS, "cara-3", "started"),
+    Scenario("default-size-cara-4", ClauseId.AVATAR_JOINS, "cara-4-latest", "started"),
+    Scenario("custom-identity-cara-3", ClauseId.AVATAR_TOKEN, "cara-3", "started", identity="custom-avatar"),
 )
 
 
@@ -95,8 +105,8 @@ class CassetteFile:
         return track if isinstance(track, dict) else None
 
     @property
-    def clause(self) -> str:
-        return str(self.metadata["clause"])
+    def clause(self) -> ClauseId:
+        return ClauseId(str(self.metadata["clause"]))
 
 
 def read_cassette(path: Path) -> CassetteFile:

@@ -14,6 +14,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from ..clauses import ClauseId
 from ..differences import DOWNGRADE, ONE_REQUEST, VERBATIM, differences, one_line, owners
 from .scrub import scrub_json
 
@@ -94,7 +95,7 @@ def mismatch_owner(
     dimensions_asked: bool,
     refused_before: bool = False,
     asked_refused: bool = False,
-) -> tuple[str, str]:
+) -> tuple[ClauseId, str]:
     """The clause a request no recording answers belongs to, and the smallest difference, in one line.
 
     A request to a path no recording has is an extra request (``session.one-request``);

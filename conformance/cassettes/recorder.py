@@ -148,7 +148,7 @@ async def record(
                     }
                 )
             cassette.get_metadata("scenario", found.name)
-            cassette.get_metadata("clause", found.clause)
+            cassette.get_metadata("clause", found.clause.value)
             cassette.get_metadata("flow", flow)
             cassette.get_metadata(
                 "provenance",

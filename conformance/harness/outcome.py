@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..clauses import ClauseId
 from ..expect import Blocked
 from ..port.call import AdmittedAvatar
 from ..port.facts import AudioFacts, ErrorFacts, Stage, UnmetPremise, WaitState
@@ -53,7 +54,7 @@ class StartOutcome:
         """Block the check by the premise the call broke, if it broke one: no check of this start
         can judge it. The one place the implementation's fact becomes the judge's outcome."""
         if self.premise is not None:
-            raise Blocked(self.premise.clause, self.premise.expected_actual)
+            raise Blocked(ClauseId(self.premise.clause), self.premise.expected_actual)
 
     @property
     def session_requests(self) -> list[RecordedRequest]:

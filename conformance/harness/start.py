@@ -59,7 +59,7 @@ TOGETHER = 16
 class ClientFaultsUnreachable(LookupError):
     """A client-layer fault asked of an implementation that does not offer ``client-faults``.
 
-    Checks that inject them declare ``capability("client-faults")`` and are skipped
+    Checks that inject them declare ``offers(Offer.CLIENT_FAULTS)`` and are skipped
     at collection elsewhere, so this is a check's mistake, never a verdict.
     """
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal, TypedDict
 
+from ..clauses import ClauseId
 from ..port.call import NOT_GIVEN_OPTIONS, AdmittedAvatar, ClientFault, StartCall
 from ..port.description import Surface
 from ..port.facts import (
@@ -37,7 +38,7 @@ GRACE_TURNS_BY_LANGUAGE: dict[str, int] = {"python": 100}
 AGENT_KIND = 4  # livekit's ParticipantKind.PARTICIPANT_KIND_AGENT
 #: The premises a driver may say a start broke (``premise``): the public types refused the documented
 #: call. Any other clause is outside the protocol: a driver judges no clause itself.
-DROP_IN_CLAUSE, OPTIONS_CLAUSE = "surface.drop-in", "surface.session-options"
+DROP_IN_CLAUSE, OPTIONS_CLAUSE = ClauseId.SURFACE_DROP_IN, ClauseId.SURFACE_SESSION_OPTIONS
 PREMISE_CLAUSES = frozenset({DROP_IN_CLAUSE, OPTIONS_CLAUSE})
 
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import pytest
 
+from ..clauses import ClauseId, Offer
 from ..expect import expect, require
 from ..harness.anam_double import STALL, ScriptedReply
 from ..harness.anam_rules import DEFAULT_RULES
@@ -84,7 +85,7 @@ def plain_start(anam_target: Implementation) -> None:
 def _reached_anam(outcome: StartOutcome) -> None:
     require(
         bool(outcome.session_requests),
-        by="session.one-request",
+        by=ClauseId.SESSION_ONE_REQUEST,
         expected="start() to send its session request",
         actual=f"no session request; error {outcome.failure}",
     )
@@ -98,7 +99,7 @@ def _stopped_within(outcome: StartOutcome, attempts: int) -> None:
     """More attempts than the budget take longer than the budget's time: retry.bounded's fault."""
     require(
         len(outcome.session_requests) <= attempts,
-        by="retry.bounded",
+        by=ClauseId.RETRY_BOUNDED,
         expected=f"at most {attempts} attempts",
         actual=f"{len(outcome.session_requests)}",
     )
@@ -108,7 +109,7 @@ async def _persistently(target: Implementation, answer: tuple[int, object]) -> S
     return await start_avatar(target, persona=PERSONA, always=ScriptedReply(*answer), deadline=DEADLINE)
 
 
-@pytest.mark.clause("answers.status-surfaced")
+@pytest.mark.clause(ClauseId.ANSWERS_STATUS_SURFACED)
 @pytest.mark.parametrize("case", [*FINAL_ANSWERS, *RETRYABLE_ANSWERS])
 async def test_every_error_status_is_an_api_status_error_with_anams_body(
     anam_target: Implementation, case: str
@@ -145,7 +146,7 @@ def _listed(found: list[str], most: int = 5) -> str:
     return shown + (f"; and {len(found) - most} more" if len(found) > most else "")
 
 
-@pytest.mark.clause("answers.status-surfaced")
+@pytest.mark.clause(ClauseId.ANSWERS_STATUS_SURFACED)
 async def test_every_error_status_in_the_domain_is_an_api_status_error(
     every_status: dict[int, StartOutcome],
 ) -> None:
@@ -174,7 +175,7 @@ async def test_every_error_status_in_the_domain_is_an_api_status_error(
     )
 
 
-@pytest.mark.clause("retry.retryable-retried")
+@pytest.mark.clause(ClauseId.RETRY_RETRYABLE_RETRIED)
 async def test_every_retryable_status_is_tried_max_retry_plus_one_times(
     every_status: dict[int, StartOutcome],
 ) -> None:
@@ -194,7 +195,7 @@ async def test_every_retryable_status_is_tried_max_retry_plus_one_times(
     )
 
 
-@pytest.mark.clause("retry.bounded")
+@pytest.mark.clause(ClauseId.RETRY_BOUNDED)
 async def test_no_error_status_is_tried_beyond_the_budget(
     every_status: dict[int, StartOutcome],
 ) -> None:
@@ -216,7 +217,7 @@ async def test_no_error_status_is_tried_beyond_the_budget(
 def _persistent_failures(statuses: list[str]) -> Sequence[object]:
     """Anam failing every attempt: with a retryable status (from the double), or with a connection
     fault (raised at the HTTP client in this process, so where the implementation shares it)."""
-    client_faults = pytest.mark.capability("client-faults")
+    client_faults = pytest.mark.offers(Offer.CLIENT_FAULTS)
     return [pytest.param(("status", case), id=case) for case in statuses] + [
         pytest.param(("fault", fault), id=fault, marks=client_faults) for fault in RETRYABLE_FAULTS
     ]
@@ -230,7 +231,7 @@ async def _failing_every_attempt(target: Implementation, how: tuple[str, str]) -
     return outcome, f"when every one ends in {case}"
 
 
-@pytest.mark.clause("retry.retryable-retried")
+@pytest.mark.clause(ClauseId.RETRY_RETRYABLE_RETRIED)
 @pytest.mark.parametrize(
     "how", _persistent_failures(["408", "429-concurrent-sessions", "500", "503-service-busy"])
 )
@@ -249,7 +250,7 @@ async def test_a_retryable_failure_is_tried_max_retry_plus_one_times(
     )
 
 
-@pytest.mark.clause("retry.retryable-retried")
+@pytest.mark.clause(ClauseId.RETRY_RETRYABLE_RETRIED)
 @pytest.mark.parametrize("case", ["429-concurrent-sessions", "503-service-busy"])
 async def test_a_success_on_a_retry_starts_the_session(anam_target: Implementation, case: str) -> None:
     outcome = await start_avatar(
@@ -264,7 +265,7 @@ async def test_a_success_on_a_retry_starts_the_session(anam_target: Implementati
     )
 
 
-@pytest.mark.clause("retry.bounded")
+@pytest.mark.clause(ClauseId.RETRY_BOUNDED)
 @pytest.mark.parametrize(
     "how", _persistent_failures(["429-concurrent-sessions", "429-spend-cap", "503-service-busy", "500"])
 )
@@ -281,17 +282,16 @@ async def test_a_persistent_failure_is_not_tried_beyond_the_budget(
     )
 
 
-@pytest.mark.clause("transport.connection-surfaced")
-@pytest.mark.capability(
-    "client-faults"
-)  # faults at this process's HTTP client; elsewhere: the server-side twin
+@pytest.mark.clause(ClauseId.TRANSPORT_CONNECTION_SURFACED)
+# Faults at this process's HTTP client; elsewhere: the server-side twin.
+@pytest.mark.offers(Offer.CLIENT_FAULTS)
 @pytest.mark.parametrize("fault", RETRYABLE_FAULTS)
 async def test_a_connection_fault_is_an_api_connection_error(anam_target: Implementation, fault: str) -> None:
     outcome = await start_avatar(anam_target, persona=PERSONA, client_fault=fault, deadline=DEADLINE)
     _surfaced_as_a_connection_error(outcome, f"when every attempt ends in {fault}")
 
 
-@pytest.mark.clause("transport.connection-surfaced")
+@pytest.mark.clause(ClauseId.TRANSPORT_CONNECTION_SURFACED)
 async def test_a_connection_the_server_closes_is_an_api_connection_error(anam_target: Implementation) -> None:
     """The server-side twin of the ``reset`` fault: the double closes the connection unanswered."""
     outcome = await start_avatar(
@@ -311,8 +311,8 @@ def _surfaced_as_a_connection_error(outcome: StartOutcome, when: str) -> None:
     )
 
 
-@pytest.mark.clause("transport.timeout-surfaced")
-@pytest.mark.capability("client-faults")  # faults at this process's HTTP client
+@pytest.mark.clause(ClauseId.TRANSPORT_TIMEOUT_SURFACED)
+@pytest.mark.offers(Offer.CLIENT_FAULTS)  # faults at this process's HTTP client
 @pytest.mark.parametrize("fault", TIMEOUT_FAULTS)
 async def test_a_timeout_is_an_api_timeout_error(anam_target: Implementation, fault: str) -> None:
     outcome = await start_avatar(anam_target, persona=PERSONA, client_fault=fault, deadline=DEADLINE)
@@ -320,7 +320,7 @@ async def test_a_timeout_is_an_api_timeout_error(anam_target: Implementation, fa
     _stopped(outcome)
     require(
         _kind(outcome) in CONNECTION_KINDS,
-        by="transport.connection-surfaced",
+        by=ClauseId.TRANSPORT_CONNECTION_SURFACED,
         expected="an APIConnectionError of some kind",
         actual=str(outcome.failure),
     )
@@ -356,7 +356,7 @@ def silent_start(plain_start: None, anam_target: Implementation) -> StartOutcome
     )
 
 
-@pytest.mark.clause("transport.timeout-bounded")
+@pytest.mark.clause(ClauseId.TRANSPORT_TIMEOUT_BOUNDED)
 async def test_a_start_against_a_silent_anam_ends_within_its_timeouts(silent_start: StartOutcome) -> None:
     outcome = silent_start
     _reached_anam(outcome)
@@ -390,7 +390,7 @@ MALFORMED = {
 }
 
 
-@pytest.mark.clause("answers.malformed-success")
+@pytest.mark.clause(ClauseId.ANSWERS_MALFORMED_SUCCESS)
 @pytest.mark.parametrize("case", list(MALFORMED))
 async def test_a_malformed_success_is_an_api_error_not_a_session(
     anam_target: Implementation, case: str
@@ -412,7 +412,7 @@ def _kind(outcome: StartOutcome) -> str | None:
     return outcome.failure.kind if outcome.failure is not None else None
 
 
-@pytest.mark.clause("transport.timeout-surfaced")
+@pytest.mark.clause(ClauseId.TRANSPORT_TIMEOUT_SURFACED)
 async def test_a_request_anam_never_answers_is_an_api_timeout_error(silent_start: StartOutcome) -> None:
     """The server-side twin of the client-layer timeouts: the double holds every request unanswered."""
     outcome = silent_start
@@ -420,13 +420,13 @@ async def test_a_request_anam_never_answers_is_an_api_timeout_error(silent_start
     _stopped_within(outcome, ATTEMPTS_SHORT)
     require(
         not outcome.overran,
-        by="transport.timeout-bounded",
+        by=ClauseId.TRANSPORT_TIMEOUT_BOUNDED,
         expected=f"start() to end within {BOUND:.2f}s",
         actual="still running; cut off",
     )
     require(
         _kind(outcome) in CONNECTION_KINDS,
-        by="transport.connection-surfaced",
+        by=ClauseId.TRANSPORT_CONNECTION_SURFACED,
         expected="an APIConnectionError of some kind",
         actual=str(outcome.failure),
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from ..clauses import ClauseId, Offer
 from ..differences import differences, one_line
 from ..expect import expect, require
 from ..harness.anam_rules import SIZE_RULES
@@ -39,8 +40,7 @@ DOCUMENTED = [
 ]
 
 
-@pytest.mark.clause("dims.both-or-neither")
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.clause(ClauseId.DIMS_BOTH_OR_NEITHER)
 @pytest.mark.parametrize(
     "options",
     [
@@ -69,8 +69,7 @@ async def test_half_pair_raises_value_error_before_any_request(
     )
 
 
-@pytest.mark.clause("dims.verbatim")
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.clause(ClauseId.DIMS_VERBATIM)
 @pytest.mark.parametrize(("model", "width", "height"), DOCUMENTED)
 async def test_pair_is_sent_as_session_options_verbatim(
     anam_target: Implementation, model: str, width: int, height: int
@@ -91,12 +90,12 @@ async def test_pair_is_sent_as_session_options_verbatim(
         without_dimensions(body),
         with_token(session_request(baseline).body, token),
         dimensions_asked=True,
-        clause="dims.verbatim",
+        clause=ClauseId.DIMS_VERBATIM,
         what="the rest of the body as without dimensions",
     )
 
 
-@pytest.mark.clause("dims.omitted-is-baseline")
+@pytest.mark.clause(ClauseId.DIMS_OMITTED_IS_BASELINE)
 async def test_no_options_sends_the_pre_feature_body(anam_target: Implementation) -> None:
     persona = Persona(avatar_model="cara-4-latest")
     outcome = await start_avatar(anam_target, persona=persona)
@@ -108,13 +107,13 @@ def expect_pre_feature_body(request: RecordedRequest, persona: Persona) -> None:
         without_token(request.body),
         without_token(pre_feature_body(persona, "")),
         dimensions_asked=False,
-        clause="dims.omitted-is-baseline",
+        clause=ClauseId.DIMS_OMITTED_IS_BASELINE,
         what="the pre-feature body",
     )
 
 
-@pytest.mark.clause("dims.omitted-is-baseline")
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.clause(ClauseId.DIMS_OMITTED_IS_BASELINE)
+@pytest.mark.offers(Offer.SESSION_OPTIONS)
 @pytest.mark.parametrize(
     "options",
     [
@@ -130,8 +129,7 @@ async def test_options_without_dimensions_send_the_pre_feature_body(
     expect_pre_feature_body(session_request(outcome), persona)
 
 
-@pytest.mark.clause("dims.published-size")
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.clause(ClauseId.DIMS_PUBLISHED_SIZE)
 @pytest.mark.parametrize(("model", "width", "height"), DOCUMENTED)
 async def test_avatar_publishes_video_at_the_requested_size(
     anam_target: Implementation, model: str, width: int, height: int
@@ -152,7 +150,10 @@ async def test_avatar_publishes_video_at_the_requested_size(
         actual=f"published {published}, error {outcome.failure}",
     )
     require(
-        outcome.joined, by="avatar.joins", expected="wait_for_join() to resolve", actual=str(outcome.failure)
+        outcome.joined,
+        by=ClauseId.AVATAR_JOINS,
+        expected="wait_for_join() to resolve",
+        actual=str(outcome.failure),
     )
 
 
@@ -160,8 +161,7 @@ def without_token(body: Any) -> Any:
     return with_token(body, "<livekit-jwt>")
 
 
-@pytest.mark.clause("dims.published-size")
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.clause(ClauseId.DIMS_PUBLISHED_SIZE)
 async def test_a_retried_start_publishes_the_requested_size(anam_target: Implementation) -> None:
     """Anam is busy once (503, retryable): the session the retry opens still has the asked size."""
     persona, (width, height) = Persona(avatar_model="cara-4-latest"), (768, 1152)
@@ -179,13 +179,13 @@ async def test_a_retried_start_publishes_the_requested_size(anam_target: Impleme
     sent, sessions = len(outcome.session_requests), len(outcome.sessions)
     require(
         sessions <= 1,
-        by="session.one-request",
+        by=ClauseId.SESSION_ONE_REQUEST,
         expected="one Anam session per start",
         actual=f"{sessions} sessions from {sent} requests",
     )
     require(
         sent >= 2 and sessions == 1,
-        by="retry.retryable-retried",
+        by=ClauseId.RETRY_RETRYABLE_RETRIED,
         expected="the 503 retried, and the retry opening the session",
         actual=f"{sent} request(s), {sessions} session(s), {outcome.failure}",
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from ..clauses import ClauseId, Offer
 from ..differences import ABSENT, differences, one_line
 from ..expect import expect
 from ..harness.start import start_avatar
@@ -26,7 +27,7 @@ async def _persona_sent(target: Implementation, persona: Persona, options: Any) 
     return body.get("personaConfig") if isinstance(body, dict) else None
 
 
-@pytest.mark.clause("fields.persona-kept")
+@pytest.mark.clause(ClauseId.FIELDS_PERSONA_KEPT)
 async def test_avatar_model_is_kept_without_dimensions(anam_target: Implementation) -> None:
     sent = await _persona_sent(anam_target, Persona(avatar_model="cara-4-latest"), NOT_GIVEN_OPTIONS)
     expect(
@@ -36,8 +37,8 @@ async def test_avatar_model_is_kept_without_dimensions(anam_target: Implementati
     )
 
 
-@pytest.mark.clause("fields.persona-kept")
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.clause(ClauseId.FIELDS_PERSONA_KEPT)
+@pytest.mark.offers(Offer.SESSION_OPTIONS)
 async def test_avatar_model_is_kept_with_dimensions(anam_target: Implementation) -> None:
     sent = await _persona_sent(anam_target, Persona(avatar_model="cara-4-latest"), PAIR)
     expect(
@@ -47,12 +48,16 @@ async def test_avatar_model_is_kept_with_dimensions(anam_target: Implementation)
     )
 
 
-@pytest.mark.clause("fields.persona-kept")
-@pytest.mark.needs("DirectorNotes")
-@pytest.mark.parametrize("options", [NOT_GIVEN_OPTIONS, PAIR], ids=["without-dimensions", "with-dimensions"])
+@pytest.mark.clause(ClauseId.FIELDS_PERSONA_KEPT)
+@pytest.mark.offers(Offer.DIRECTOR_NOTES)
+@pytest.mark.parametrize(
+    "options",
+    [
+        pytest.param(NOT_GIVEN_OPTIONS, id="without-dimensions"),
+        pytest.param(PAIR, id="with-dimensions", marks=pytest.mark.offers(Offer.SESSION_OPTIONS)),
+    ],
+)
 async def test_director_notes_are_kept(anam_target: Implementation, options: Any) -> None:
-    if options is not NOT_GIVEN_OPTIONS and not anam_target.describe().surface.session_options:
-        pytest.skip("unimplemented: no SessionOptions")
     sent = await _persona_sent(
         anam_target, Persona(avatar_model="cara-4-latest", director_notes=NOTES), options
     )
@@ -63,8 +68,8 @@ async def test_director_notes_are_kept(anam_target: Implementation, options: Any
     )
 
 
-@pytest.mark.clause("fields.disclosure-kept")
-@pytest.mark.needs("SessionOptions", "show_ai_avatar_disclosure")
+@pytest.mark.clause(ClauseId.FIELDS_DISCLOSURE_KEPT)
+@pytest.mark.offers(Offer.SESSION_OPTIONS)
 @pytest.mark.parametrize("disclosure", [True, False])
 @pytest.mark.parametrize("dimensions", [{}, PAIR], ids=["without-dimensions", "with-dimensions"])
 async def test_disclosure_is_kept(

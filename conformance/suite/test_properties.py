@@ -20,8 +20,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ..clauses import ClauseId, Offer
 from ..differences import differences, one_line
-from ..expect import Blocked, SuiteError, expect
+from ..expect import Blocked, SuiteError, expect, nothing_judged
 from ..harness.anam_double import one_server_on
 from ..harness.anam_rules import Rejection, judge_session_request
 from ..harness.evidence import describe, in_full
@@ -152,7 +153,7 @@ def explore(
         by, _ = Counter(b.by for b in blocked).most_common(1)[0]
         raise next(b for b in blocked if b.by == by)
     if judged == 0:
-        pytest.skip("no example this property judges was drawn for this plugin")
+        nothing_judged("no example this property judges was drawn for this plugin")
 
 
 def dimension_keys(value: Any, path: str = "") -> list[str]:
@@ -174,7 +175,7 @@ def dimension_keys(value: Any, path: str = "") -> list[str]:
 def without_disclosure(body: Any) -> Any:
     """The body without ``showAIAvatarDisclosure`` (and a ``sessionOptions`` it alone filled).
 
-    Keeping the flag is fields.disclosure-kept's to judge, at its own level (SHOULD): the
+    Keeping the flag is fields.disclosure-kept's to judge, at that clause's own level: the
     dimension properties compare everything else.
     """
     options = body.get("sessionOptions") if isinstance(body, dict) else None
@@ -203,8 +204,7 @@ def refused_pair(scenario: Scenario) -> bool:
     return isinstance(judge_session_request({"personaConfig": persona, "sessionOptions": asked}), Rejection)
 
 
-@pytest.mark.clause("dims.both-or-neither")
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.clause(ClauseId.DIMS_BOTH_OR_NEITHER)
 def test_a_half_pair_is_refused_before_any_request(
     anam_target: Implementation, property_run: PropertyRun
 ) -> None:
@@ -219,8 +219,7 @@ def test_a_half_pair_is_refused_before_any_request(
     explore(property_run, scenarios(anam_target.describe(), *HALF), check, anam_target)
 
 
-@pytest.mark.clause("dims.local-refusal")
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.clause(ClauseId.DIMS_LOCAL_REFUSAL)
 def test_a_full_pair_is_refused_locally_only_when_anam_could_never_accept_it(
     anam_target: Implementation, property_run: PropertyRun
 ) -> None:
@@ -239,8 +238,7 @@ def test_a_full_pair_is_refused_locally_only_when_anam_could_never_accept_it(
     explore(property_run, scenarios(anam_target.describe(), "both"), check, anam_target)
 
 
-@pytest.mark.clause("dims.verbatim")
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.clause(ClauseId.DIMS_VERBATIM)
 def test_a_full_pair_is_sent_verbatim_and_nothing_else_changes(
     anam_target: Implementation, property_run: PropertyRun
 ) -> None:
@@ -270,7 +268,7 @@ def test_a_full_pair_is_sent_verbatim_and_nothing_else_changes(
             found = differences(asked, sent, "sessionOptions")
             if found and refused_pair(scenario) and not any(_present(sent, k) for k in asked):
                 # An unsupported pair left out to have the session start anyway: a downgrade.
-                raise Blocked("rejection.no-downgrade", f"{scenario}: {one_line(found)}")
+                raise Blocked(ClauseId.REJECTION_NO_DOWNGRADE, f"{scenario}: {one_line(found)}")
             expect(
                 not found,
                 expected=f"sessionOptions {json.dumps(asked)} for {scenario}",
@@ -280,7 +278,7 @@ def test_a_full_pair_is_sent_verbatim_and_nothing_else_changes(
                 without_disclosure(with_token(without_dimensions(request.body), TOKEN)),
                 expected_rest,
                 dimensions_asked=True,
-                clause="dims.verbatim",
+                clause=ClauseId.DIMS_VERBATIM,
                 what=f"the rest of the body as without dimensions for {scenario}",
             )
         return None
@@ -292,7 +290,7 @@ def _present(sent: dict[str, Any] | None, key: str) -> bool:
     return sent is not None and sent.get(key) is not None
 
 
-@pytest.mark.clause("dims.omitted-is-baseline")
+@pytest.mark.clause(ClauseId.DIMS_OMITTED_IS_BASELINE)
 def test_no_dimensions_means_no_dimension_anywhere(
     anam_target: Implementation, property_run: PropertyRun
 ) -> None:
@@ -304,15 +302,15 @@ def test_no_dimensions_means_no_dimension_anywhere(
             without_disclosure(body),
             pre_feature_body(scenario.persona, TOKEN),
             dimensions_asked=False,
-            clause="dims.omitted-is-baseline",
+            clause=ClauseId.DIMS_OMITTED_IS_BASELINE,
             what=f"the pre-feature body for {scenario}",
         )
 
     explore(property_run, scenarios(anam_target.describe(), "neither"), check, anam_target)
 
 
-@pytest.mark.clause("rejection.surfaced")
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.clause(ClauseId.REJECTION_SURFACED)
+@pytest.mark.offers(Offer.SESSION_OPTIONS)
 def test_every_rejection_surfaces_as_api_status_error(
     anam_target: Implementation, property_run: PropertyRun
 ) -> None:
@@ -341,8 +339,8 @@ def test_every_rejection_surfaces_as_api_status_error(
     explore(property_run, scenarios(anam_target.describe(), "both"), check, anam_target)
 
 
-@pytest.mark.clause("rejection.not-retried")
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.clause(ClauseId.REJECTION_NOT_RETRIED)
+@pytest.mark.offers(Offer.SESSION_OPTIONS)
 def test_a_rejected_request_is_sent_once(anam_target: Implementation, property_run: PropertyRun) -> None:
     async def check(scenario: Scenario, outcome: StartOutcome) -> str | None:
         if first_answer(outcome) != 400:
@@ -360,8 +358,7 @@ def test_a_rejected_request_is_sent_once(anam_target: Implementation, property_r
     explore(property_run, scenarios(anam_target.describe(), "both"), check, anam_target)
 
 
-@pytest.mark.clause("rejection.no-downgrade")
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.clause(ClauseId.REJECTION_NO_DOWNGRADE)
 def test_a_pair_anam_refuses_is_never_downgraded(
     anam_target: Implementation, property_run: PropertyRun
 ) -> None:

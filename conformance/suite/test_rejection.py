@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ..clauses import ClauseId
 from ..expect import expect, require
 from ..harness.anam_double import ScriptedReply
 from ..harness.evidence import describe, in_full
@@ -34,7 +35,7 @@ UNSUPPORTED_PAIR_400 = {
 }
 
 
-@pytest.mark.clause("rejection.surfaced")
+@pytest.mark.clause(ClauseId.REJECTION_SURFACED)
 async def test_http_400_is_api_status_error_with_anams_body(anam_target: Implementation) -> None:
     outcome = await start_avatar(
         anam_target,
@@ -47,7 +48,7 @@ async def test_http_400_is_api_status_error_with_anams_body(anam_target: Impleme
     require_authorized(outcome)
     require(
         bool(outcome.requests),
-        by="session.one-request",
+        by=ClauseId.SESSION_ONE_REQUEST,
         expected="the session request sent to Anam",
         actual=f"nothing sent; {outcome.failure}",
     )
@@ -62,7 +63,7 @@ def refusal_body(status: int) -> object:
     return UNSUPPORTED_PAIR_400 if status == 400 else error_body(status)
 
 
-@pytest.mark.clause("rejection.not-retried")
+@pytest.mark.clause(ClauseId.REJECTION_NOT_RETRIED)
 async def test_every_final_client_error_is_sent_once(anam_target: Implementation) -> None:
     """The clause's whole domain, 400-499 but 408, 429 and 499, each answered to every attempt:
     one start per status, in one check (about 2 ms a start in-process). A status the
@@ -97,8 +98,7 @@ async def test_every_final_client_error_is_sent_once(anam_target: Implementation
     )
 
 
-@pytest.mark.clause("rejection.no-downgrade")
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.clause(ClauseId.REJECTION_NO_DOWNGRADE)
 @pytest.mark.parametrize(
     ("model", "width", "height"),
     [

@@ -15,6 +15,7 @@ from ..cassettes.library import SCENARIOS, CassetteFile
 from ..cassettes.matching import explain_unmatched, mismatch_owner
 from ..cassettes.plugin import Replay
 from ..cassettes.replay import ReplayOutcome
+from ..clauses import ClauseId, Offer
 from ..expect import Blocked, EvidenceError, expect, require
 from ..harness.evidence import describe, in_full
 from ..premises import (
@@ -76,8 +77,8 @@ def _rejection(cassette: CassetteFile) -> tuple[int, str]:
     raise EvidenceError(cassette.path, "records no refusal")
 
 
-@pytest.mark.clause("rejection.not-retried")
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.clause(ClauseId.REJECTION_NOT_RETRIED)
+@pytest.mark.offers(Offer.SESSION_OPTIONS)
 @pytest.mark.parametrize("name", REJECTED)
 async def test_replayed_400_is_sent_once(anam_replay: Replay, name: str) -> None:
     found = next(s for s in SCENARIOS if s.name == name)
@@ -92,8 +93,8 @@ async def test_replayed_400_is_sent_once(anam_replay: Replay, name: str) -> None
     )
 
 
-@pytest.mark.clause("rejection.surfaced")
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.clause(ClauseId.REJECTION_SURFACED)
+@pytest.mark.offers(Offer.SESSION_OPTIONS)
 @pytest.mark.parametrize("name", REJECTED)
 async def test_replayed_400_is_raised_with_the_recorded_body(anam_replay: Replay, name: str) -> None:
     found = next(s for s in SCENARIOS if s.name == name)
@@ -106,8 +107,7 @@ async def test_replayed_400_is_raised_with_the_recorded_body(anam_replay: Replay
     expect(not outcome.joined, expected="no avatar after the recorded 400", actual="the avatar joined")
 
 
-@pytest.mark.clause("dims.both-or-neither")
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.clause(ClauseId.DIMS_BOTH_OR_NEITHER)
 async def test_replayed_half_pair_is_never_sent(anam_replay: Replay) -> None:
     outcome, cassette = await anam_replay(HALF_PAIR.name, session_options=HALF_PAIR.session_options)
     status, body = _rejection(cassette)
@@ -121,12 +121,12 @@ async def test_replayed_half_pair_is_never_sent(anam_replay: Replay) -> None:
     expect(failure is not None and failure.kind == "argument", expected="ValueError", actual=str(failure))
 
 
-def _check_joined(outcome: ReplayOutcome, cassette: CassetteFile, *, clause: str) -> None:
+def _check_joined(outcome: ReplayOutcome, cassette: CassetteFile, *, clause: ClauseId) -> None:
     """The avatar published the recorded track, and (for avatar.joins) wait_for_join() resolved.
 
     For dims.published-size the join resolving is avatar.joins' premise: the size is judged first.
     """
-    _require_matched(outcome, cassette, dimensions_asked=clause == "dims.published-size")
+    _require_matched(outcome, cassette, dimensions_asked=clause == ClauseId.DIMS_PUBLISHED_SIZE)
     track = cassette.track
     if track is None or track.get("kind") != "video":
         raise EvidenceError(cassette.path, "records no video track for the avatar")
@@ -145,30 +145,29 @@ def _check_joined(outcome: ReplayOutcome, cassette: CassetteFile, *, clause: str
         f"error {outcome.failure} during {outcome.error_during}, avatar_identity {outcome.avatar_identity!r}"
     )
     expected = f"wait_for_join() to resolve for {outcome.expected_identity!r}"
-    if clause == "avatar.joins":
+    if clause == ClauseId.AVATAR_JOINS:
         expect(joined, expected=expected, actual=detail)
         expect_join_waits_for_the_avatar(outcome)
     else:
-        require(joined, by="avatar.joins", expected=expected, actual=detail)
+        require(joined, by=ClauseId.AVATAR_JOINS, expected=expected, actual=detail)
 
 
-@pytest.mark.clause("dims.published-size")
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.clause(ClauseId.DIMS_PUBLISHED_SIZE)
 @pytest.mark.parametrize("name", EXPLICIT)
 async def test_replayed_session_publishes_the_recorded_size(anam_replay: Replay, name: str) -> None:
     found = next(s for s in SCENARIOS if s.name == name)
     outcome, cassette = await anam_replay(name, session_options=found.session_options)
-    _check_joined(outcome, cassette, clause="dims.published-size")
+    _check_joined(outcome, cassette, clause=ClauseId.DIMS_PUBLISHED_SIZE)
 
 
-@pytest.mark.clause("avatar.joins")
+@pytest.mark.clause(ClauseId.AVATAR_JOINS)
 @pytest.mark.parametrize("name", DEFAULT)
 async def test_replayed_default_session_joins_at_the_default_size(anam_replay: Replay, name: str) -> None:
     outcome, cassette = await anam_replay(name)
-    _check_joined(outcome, cassette, clause="avatar.joins")
+    _check_joined(outcome, cassette, clause=ClauseId.AVATAR_JOINS)
 
 
-@pytest.mark.clause("avatar.token")
+@pytest.mark.clause(ClauseId.AVATAR_TOKEN)
 async def test_replayed_custom_identity_is_the_tokens_identity(anam_replay: Replay) -> None:
     outcome, cassette = await anam_replay(
         CUSTOM_IDENTITY.name, avatar_participant_identity=CUSTOM_IDENTITY.identity
@@ -183,7 +182,7 @@ async def test_replayed_custom_identity_is_the_tokens_identity(anam_replay: Repl
     )
 
 
-@pytest.mark.clause("avatar.audio-handoff")
+@pytest.mark.clause(ClauseId.AVATAR_AUDIO_HANDOFF)
 async def test_replayed_session_streams_audio_once_the_avatar_has_video(anam_replay: Replay) -> None:
     outcome, cassette = await anam_replay(DEFAULT[0])
     _require_matched(outcome, cassette, dimensions_asked=False)

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from livekit import api
 
+from ..clauses import ClauseId, Offer
 from ..expect import expect, require, violation
 from ..harness.anam_double import ENGINE_SESSION_PATH, SESSION_TOKEN_PATH
 from ..harness.anam_rules import SIZE_RULES
@@ -27,7 +28,7 @@ from ..premises import (
 pytestmark = pytest.mark.asyncio
 
 
-@pytest.mark.clause("session.one-request")
+@pytest.mark.clause(ClauseId.SESSION_ONE_REQUEST)
 async def test_start_sends_one_session_request(anam_target: Implementation) -> None:
     outcome = await start_avatar(anam_target, persona=Persona(avatar_model="cara-3"))
     require_authorized(outcome)
@@ -47,7 +48,7 @@ async def test_start_sends_one_session_request(anam_target: Implementation) -> N
     )
 
 
-@pytest.mark.clause("request.shape")
+@pytest.mark.clause(ClauseId.REQUEST_SHAPE)
 @pytest.mark.parametrize(
     "options",
     [
@@ -55,7 +56,7 @@ async def test_start_sends_one_session_request(anam_target: Implementation) -> N
         pytest.param(
             {"video_width": 720, "video_height": 480},
             id="with-dimensions",
-            marks=pytest.mark.needs("SessionOptions"),
+            marks=pytest.mark.offers(Offer.SESSION_OPTIONS),
         ),
     ],
 )
@@ -92,7 +93,7 @@ def _claims(token: str | None) -> api.access_token.Claims:
     return api.TokenVerifier(LIVEKIT_API_KEY, LIVEKIT_API_SECRET).verify(token or "")
 
 
-@pytest.mark.clause("avatar.token")
+@pytest.mark.clause(ClauseId.AVATAR_TOKEN)
 @pytest.mark.parametrize("identity", [None, "custom-avatar"], ids=["default-identity", "custom-identity"])
 async def test_livekit_token_admits_the_avatar_to_this_room(
     anam_target: Implementation, identity: str | None
@@ -133,7 +134,7 @@ DEFAULT_SIZES = [
 ]
 
 
-@pytest.mark.clause("avatar.joins")
+@pytest.mark.clause(ClauseId.AVATAR_JOINS)
 @pytest.mark.parametrize(("model", "size"), DEFAULT_SIZES)
 @pytest.mark.parametrize("identity", [None, "custom-avatar"], ids=["default-identity", "custom-identity"])
 async def test_avatar_joins_and_publishes_the_default_video(
@@ -148,7 +149,7 @@ async def test_avatar_joins_and_publishes_the_default_video(
     # Who the avatar joins as is the token's to say: waiting for the identity asked is this clause's.
     require(
         avatar is None or avatar.identity == outcome.expected_identity,
-        by="avatar.token",
+        by=ClauseId.AVATAR_TOKEN,
         expected=f"the LiveKit token to name the avatar {outcome.expected_identity!r}",
         actual=f"it joined as {avatar.identity!r}" if avatar else "no avatar",
     )
@@ -163,7 +164,7 @@ async def test_avatar_joins_and_publishes_the_default_video(
     expect_join_waits_for_the_avatar(outcome)
 
 
-@pytest.mark.clause("avatar.audio-handoff")
+@pytest.mark.clause(ClauseId.AVATAR_AUDIO_HANDOFF)
 @pytest.mark.parametrize("identity", [None, "custom-avatar"], ids=["default-identity", "custom-identity"])
 async def test_agent_audio_streams_to_the_avatar_once_it_has_video(
     anam_target: Implementation, identity: str | None

@@ -37,6 +37,7 @@ import jwt
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
+from ..clauses import ClauseId, Offer
 from ..differences import Difference, blocking_owner, by_meaning, differences, left_open, one_line
 from ..expect import Blocked, EvidenceError, note, violation
 from ..harness.anam_double import ENGINE_SESSION_PATH, SESSION_TOKEN_PATH
@@ -49,8 +50,8 @@ from ..snapshot_storage import UPDATE_OPTIONS, render, snapshot_directory
 
 pytestmark = pytest.mark.asyncio
 
-CLAUSE = "request.snapshot"
-DISCLOSURE_CLAUSE = "fields.disclosure-kept"
+CLAUSE = ClauseId.REQUEST_SNAPSHOT
+DISCLOSURE_CLAUSE = ClauseId.FIELDS_DISCLOSURE_KEPT
 API_KEY_PLACEHOLDER = "Bearer <anam-api-key>"
 SESSION_TOKEN_PLACEHOLDER = "Bearer <session-token>"
 ONE_REQUEST, TWO_REQUESTS = "one-request", "two-requests"
@@ -62,9 +63,9 @@ class Case:
     name: str
     persona: Persona = field(default_factory=Persona)
     options: dict[str, Any] | None = None
-    needs: tuple[str, ...] = ()
-    #: What a mismatch breaks: the disclosure flag is pinned at its own clause's level (SHOULD).
-    clause: str = CLAUSE
+    offers: tuple[Offer, ...] = ()
+    #: What a mismatch breaks: the disclosure flag is pinned at its own clause's level, not the snapshot's.
+    clause: ClauseId = CLAUSE
 
     def call(self) -> dict[str, Any]:
         persona = {"avatar_model": self.persona.avatar_model, "director_notes": self.persona.director_notes}
@@ -79,7 +80,7 @@ def _pair(model: str, width: int, height: int, **more: Any) -> Case:
         f"{model}-{width}x{height}",
         Persona(avatar_model=model),
         {"video_width": width, "video_height": height, **more},
-        ("SessionOptions",),
+        (Offer.SESSION_OPTIONS,),
     )
 
 
@@ -94,27 +95,27 @@ CASES: tuple[Case, ...] = (
         "unsupported-cara-4-latest-1280x720",
         Persona(avatar_model="cara-4-latest"),
         {"video_width": 1280, "video_height": 720},
-        ("SessionOptions",),
+        (Offer.SESSION_OPTIONS,),
     ),
     Case(
         "disclosure-without-dimensions",
         Persona(avatar_model="cara-4-latest"),
         {"show_ai_avatar_disclosure": True},
-        ("SessionOptions", "show_ai_avatar_disclosure"),
+        (Offer.SESSION_OPTIONS,),
         DISCLOSURE_CLAUSE,
     ),
     Case(
         "disclosure-with-dimensions",
         Persona(avatar_model="cara-4-latest"),
         {"video_width": 1152, "video_height": 768, "show_ai_avatar_disclosure": False},
-        ("SessionOptions", "show_ai_avatar_disclosure"),
+        (Offer.SESSION_OPTIONS,),
         DISCLOSURE_CLAUSE,
     ),
     Case(
         "persona-avatar-model-and-director-notes",
         Persona(avatar_model="cara-4-latest", director_notes=NOTES),
         None,
-        ("DirectorNotes",),
+        (Offer.DIRECTOR_NOTES,),
     ),
 )
 #: The flow cases: one call, pinned in each flow's own form.
@@ -122,7 +123,7 @@ FLOW_CASE = Case(
     "flow",
     Persona(avatar_model="cara-4-latest"),
     {"video_width": 768, "video_height": 1152},
-    ("SessionOptions",),
+    (Offer.SESSION_OPTIONS,),
 )
 CASE_NAMES = frozenset({c.name for c in CASES} | {f"flow-{flow}" for flow in (ONE_REQUEST, TWO_REQUESTS)})
 
@@ -132,7 +133,7 @@ def _params(cases: tuple[Case, ...]) -> list[Any]:
         pytest.param(
             c,
             id=c.name,
-            marks=[pytest.mark.clause(c.clause), *([pytest.mark.needs(*c.needs)] if c.needs else [])],
+            marks=[pytest.mark.clause(c.clause), *([pytest.mark.offers(*c.offers)] if c.offers else [])],
         )
         for c in cases
     ]
@@ -277,7 +278,7 @@ def check_pinned(snapshot: SnapshotAssertion, name: str, document: dict[str, Any
         return
     if pinned is None:
         return  # syrupy writes it on update; a mismatch then is syrupy's to report
-    clause = document["clause"]
+    clause = ClauseId(document["clause"])
     summary = one_line(found)
     options = document["call"].get("session_options")
     dimensions = isinstance(options, dict) and any(k in options for k in ("video_width", "video_height"))
@@ -339,7 +340,7 @@ async def test_session_request_is_the_pinned_one(
     folded = fold(requests)
     document = {
         "case": case.name,
-        "clause": case.clause,
+        "clause": case.clause.value,  # a plain str: the pinned JSON compares by type
         "call": case.call(),
         "request": folded[0] if len(folded) == 1 else folded,
         "livekitToken claims": token_claims(token),
@@ -348,7 +349,7 @@ async def test_session_request_is_the_pinned_one(
 
 
 @pytest.mark.clause(CLAUSE)
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.offers(Offer.SESSION_OPTIONS)
 @pytest.mark.parametrize("flow", [ONE_REQUEST, TWO_REQUESTS])
 async def test_each_wire_flow_is_the_pinned_one(
     anam_target: Implementation,
@@ -359,7 +360,7 @@ async def test_each_wire_flow_is_the_pinned_one(
     requests, token = await _requests(anam_target, FLOW_CASE)
     document = {
         "case": f"flow-{flow}",
-        "clause": CLAUSE,
+        "clause": CLAUSE.value,
         "call": FLOW_CASE.call(),
         "flow": flow,
         "requests": in_flow(requests, flow),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pytest
 
+from ..clauses import ClauseId, Offer
 from ..expect import expect
 from ..port.call import CONSTRUCTOR_KEYWORDS, START_KEYWORDS
 from ..port.description import canonical
@@ -32,7 +33,7 @@ def _missing(wanted: tuple[str, ...], offered: tuple[str, ...]) -> list[str]:
 
 
 def _probe(target: Implementation) -> TypeProbe:
-    """capability("python-types"): collection skipped every implementation that cannot answer."""
+    """offers(python-types): collection skipped every implementation that cannot answer."""
     return target.probe_types(KEPT_PERSONA, GIVEN_OPTIONS)
 
 
@@ -50,13 +51,13 @@ def _raised(error: ErrorFacts) -> Exception:
 
 def _kept(built: Built | None, name: str, default: object) -> object:
     """``getattr(obj, name, default)`` on the object the type built."""
-    assert built is not None  # needs("SessionOptions"): collection skipped a release without it
+    assert built is not None  # a SessionOptions clause: the gate skipped a release without it
     if built.error is not None:
         raise _raised(built.error)
     return built.fields.get(name, default)
 
 
-@pytest.mark.clause("surface.drop-in")
+@pytest.mark.clause(ClauseId.SURFACE_DROP_IN)
 def test_avatar_session_is_the_frameworks(anam_target: Implementation) -> None:
     surface = anam_target.describe().surface
     expect(
@@ -67,7 +68,7 @@ def test_avatar_session_is_the_frameworks(anam_target: Implementation) -> None:
     )
 
 
-@pytest.mark.clause("surface.drop-in")
+@pytest.mark.clause(ClauseId.SURFACE_DROP_IN)
 def test_constructor_and_start_take_the_released_keywords(anam_target: Implementation) -> None:
     surface = anam_target.describe().surface
     missing = _missing(CONSTRUCTOR_KEYWORDS, surface.constructor_options)
@@ -84,7 +85,7 @@ def test_constructor_and_start_take_the_released_keywords(anam_target: Implement
     )
 
 
-@pytest.mark.clause("surface.drop-in")
+@pytest.mark.clause(ClauseId.SURFACE_DROP_IN)
 def test_persona_config_has_the_released_fields(anam_target: Implementation) -> None:
     fields = anam_target.describe().surface.persona_fields
     missing = _missing(PERSONA_FIELDS, fields)
@@ -95,8 +96,8 @@ def test_persona_config_has_the_released_fields(anam_target: Implementation) -> 
     )
 
 
-@pytest.mark.clause("surface.drop-in")
-@pytest.mark.capability("python-types")
+@pytest.mark.clause(ClauseId.SURFACE_DROP_IN)
+@pytest.mark.offers(Offer.PYTHON_TYPES)
 def test_persona_config_keeps_the_released_fields(anam_target: Implementation) -> None:
     persona = _probe(anam_target).persona_config
     actual = {k: _kept(persona, k, None) for k in PERSONA_FIELDS}
@@ -107,8 +108,7 @@ def test_persona_config_keeps_the_released_fields(anam_target: Implementation) -
     )
 
 
-@pytest.mark.clause("surface.session-options")
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.clause(ClauseId.SURFACE_SESSION_OPTIONS)
 def test_session_options_are_an_option_of_the_avatar_session(anam_target: Implementation) -> None:
     surface = anam_target.describe().surface
     missing = _missing(("video_width", "video_height"), surface.session_option_fields)
@@ -124,9 +124,8 @@ def test_session_options_are_an_option_of_the_avatar_session(anam_target: Implem
     )
 
 
-@pytest.mark.clause("surface.session-options")
-@pytest.mark.capability("python-types")
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.clause(ClauseId.SURFACE_SESSION_OPTIONS)
+@pytest.mark.offers(Offer.PYTHON_TYPES)
 def test_session_options_defaults_to_no_dimensions(anam_target: Implementation) -> None:
     options = _probe(anam_target).session_options_default
     actual = (
@@ -140,9 +139,8 @@ def test_session_options_defaults_to_no_dimensions(anam_target: Implementation) 
     )
 
 
-@pytest.mark.clause("surface.session-options")
-@pytest.mark.capability("python-types")
-@pytest.mark.needs("SessionOptions")
+@pytest.mark.clause(ClauseId.SURFACE_SESSION_OPTIONS)
+@pytest.mark.offers(Offer.PYTHON_TYPES)
 def test_session_options_keeps_what_it_is_given(anam_target: Implementation) -> None:
     options = _probe(anam_target).session_options_given
     actual = (_kept(options, "video_width", "<missing>"), _kept(options, "video_height", "<missing>"))
