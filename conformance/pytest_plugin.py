@@ -64,21 +64,19 @@ def asks_for_the_suite(config: pytest.Config) -> bool:
     )
 
 
-def _starts_the_suite(argv: list[str]) -> bool:
-    """Whether this process's own command line names an implementation, a path of the suite or its
-    package: then the suite's libraries are imported now, before pytest's assertion rewriter is
-    asked for them by the plugins loaded after this one (:mod:`.plain_imports`)."""
+def _starts_the_suite(args: list[str], base: Path) -> bool:
+    """Whether a command line names an implementation, a path of the suite or its package."""
     return bool(
-        early.named(specs.OPTION, argv)
-        or names_the_suite([a for a in argv if not a.startswith("-")], Path.cwd())
-        or ("--pyargs" in argv and names_the_package(argv))
+        early.named(specs.OPTION, args)
+        or names_the_suite([a for a in args if not a.startswith("-")], base)
+        or ("--pyargs" in args and names_the_package(args))
     )
 
 
 def _start_the_named_driver(argv: list[str]) -> None:
-    """A driver the command line names starts loading on the other core while pytest starts up
-    (:mod:`.implementations.early`); not for a command line with a path that cannot be used, which
-    is refused in ``pytest_configure`` before any plugin runs."""
+    """A driver this process's command line names starts loading on the other core while pytest
+    starts up (:mod:`.implementations.early`); not for a command line with a path that cannot be
+    used, which is refused in ``pytest_configure`` before any plugin runs."""
     if early.named(specs.OPTION, argv) is None:
         return
     from . import report
@@ -90,9 +88,17 @@ def _start_the_named_driver(argv: list[str]) -> None:
         early.start_named_driver(argv, os.environ)
 
 
-if _starts_the_suite(sys.argv[1:]):
-    _start_the_named_driver(sys.argv[1:])
-    import_libraries()
+_start_the_named_driver(sys.argv[1:])
+
+
+def pytest_plugin_registered(plugin: object) -> None:
+    """The session's configuration, registered before this module: a command line that asks for the
+    suite (an xdist worker's is its controller's) has the suite's libraries imported now, before the
+    plugins loaded after this one import them through pytest's assertion rewriter (:mod:`.plain_imports`)."""
+    if isinstance(plugin, pytest.Config):
+        invocation = plugin.invocation_params
+        if _starts_the_suite(list(invocation.args), invocation.dir):
+            import_libraries()
 
 
 def use_suite(config: pytest.Config) -> None:
