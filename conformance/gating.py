@@ -38,7 +38,13 @@ class Skip:
     """A check that does not run here: the reason pytest shows, and the outcome it reports."""
 
     outcome: Literal["unimplemented", "skip"]
-    reason: str
+    #: Why, as the report says it.
+    detail: str
+
+    @property
+    def reason(self) -> str:
+        """As pytest shows it (``-rs``, JUnit): an ``unimplemented`` one says so first."""
+        return f"{UNIMPLEMENTED_PREFIX}{self.detail}" if self.outcome == "unimplemented" else self.detail
 
 
 class UnknownOffer(ValueError):
@@ -80,10 +86,9 @@ def gate(marked: Iterable[str], clause_ids: Sequence[ClauseId], described: Descr
     if absent:
         return Skip(
             "unimplemented",
-            f"{UNIMPLEMENTED_PREFIX}{absent[0]} has no counterpart in {language}: "
-            f"{clause(absent[0]).meaning_in(language)}",
+            f"{absent[0]} has no counterpart in {language}: {clause(absent[0]).meaning_in(language)}",
         )
     missing = [o for o in offers if not o.is_capability and not offered(o, described)]
     if missing:
-        return Skip("unimplemented", f"{UNIMPLEMENTED_PREFIX}{described.module} has no {missing[0]}")
+        return Skip("unimplemented", f"{described.module} has no {missing[0]}")
     return None

@@ -27,8 +27,9 @@ import hypothesis
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
-OPTION = "--conformance-profile"
-DEFAULT_PROFILE = "ci"
+from .options import PROFILE_OPTION
+
+OPTION = PROFILE_OPTION
 TALLY_PROPERTY = "hypothesis_examples"
 #: Examples per property test in the ``ci`` profile: 7 property tests make the run's 1,000+.
 CI_EXAMPLES = 150
@@ -65,16 +66,6 @@ PROFILES: dict[str, settings] = {
 # Registered under a prefix of their own, so a project's own "ci" profile is never replaced.
 for _name, _profile in PROFILES.items():
     settings.register_profile(f"anam-conformance-{_name}", _profile)
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.getgroup("anam-conformance").addoption(
-        OPTION,
-        dest="conformance_profile",
-        default=DEFAULT_PROFILE,
-        choices=sorted(PROFILES),
-        help=f"hypothesis settings for the property tests (default: {DEFAULT_PROFILE})",
-    )
 
 
 @dataclass

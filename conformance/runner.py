@@ -146,8 +146,9 @@ DETAIL_OPTIONS = (
     "--full-trace",
 )
 #: The default face: progress dots, the clause table and one line per clause to look at; the
-#: evidence is in the reports and behind ``-v``.
-CONCISE = ("-q", "--tb=no", "-rN")
+#: evidence is in the reports and behind ``-v``. ``-qq``: pytest's count of tests ("6 failed, 90
+#: passed") is not printed under the clause table, where it would read as a second verdict.
+CONCISE = ("-qq", "--tb=no", "-rN")
 #: Set in the child: the runner, not the plugin, says why a run judged nothing.
 SUPERVISED_ENV = "ANAM_CONFORMANCE_SUPERVISED"
 

@@ -25,17 +25,15 @@ from syrupy.data import SnapshotCollections
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from . import evidence
+from .options import SNAPSHOTS_OPTION
+from .options import UPDATE_OPTIONS as UPDATE_OPTIONS  # the checks read them here
 
 if TYPE_CHECKING:
     from syrupy.assertion import SnapshotAssertion
     from syrupy.location import PyTestLocation
     from syrupy.types import PropertyFilter, PropertyMatcher, SerializableData, SnapshotIndex
 
-OPTION = "--conformance-snapshots"
-UPDATE_OPTIONS = {
-    "update_snapshots": "--snapshot-update",
-    "update_new_snapshots_only": "--snapshot-update-new-only",
-}
+OPTION = SNAPSHOTS_OPTION
 
 
 def render(document: Any) -> str:
@@ -83,16 +81,6 @@ class RequestSnapshots(JSONSnapshotExtension):
 
     def delete_snapshots(self, *, snapshot_location: str, snapshot_names: set[str]) -> None:
         raise RuntimeError(f"request snapshots are never deleted by a run: {snapshot_location}")
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.getgroup("anam-conformance").addoption(
-        OPTION,
-        dest="conformance_snapshots",
-        default=None,
-        metavar="DIR",
-        help="the request snapshots to compare with (default: the ones installed with the suite)",
-    )
 
 
 def snapshot_directory(config: pytest.Config) -> Path:

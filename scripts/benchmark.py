@@ -17,7 +17,12 @@ every figure alike and the ratios hold. It prints the medians and the ratios:
   (installed into the cache first: the timing is the judging, not the install);
 - with ``--plugin-path DIR``, ``livekit.plugins.anam`` found there;
 - the cost per property example, in-process and through the driver;
-- with ``--gauntlet``, the whole mutation gauntlet on 2 workers.
+- with ``--gauntlet``, the whole mutation gauntlet on 2 workers;
+- the host tax: what the installed suite costs a project's own pytest run that does not
+  use it (two plain tests, with the suite's entry point and with ``-p no:anam_conformance``,
+  alternated), and what importing the entry point costs over importing pytest
+  (``-X importtime``); ``--host-python PYTHON`` measures them in another environment (e.g. a
+  venv with the suite's wheel and ``livekit-plugins-anam``).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -61,6 +67,7 @@ class Command:
     what: str
     argv: Sequence[str]
     env: dict[str, str] | None = None
+    cwd: Path = ROOT
 
     def shown(self) -> str:
         return (
@@ -73,7 +80,7 @@ class Command:
 def once(command: Command) -> tuple[float, str]:
     start = time.perf_counter()
     done = subprocess.run(
-        command.argv, cwd=ROOT, env=command.env, capture_output=True, text=True, check=False
+        command.argv, cwd=command.cwd, env=command.env, capture_output=True, text=True, check=False
     )
     return time.perf_counter() - start, done.stdout + done.stderr
 
@@ -120,12 +127,62 @@ def cassette_interactions() -> int:
     return count
 
 
+#: A project's own tests, which know nothing of the suite.
+HOST_TESTS = """
+def test_addition():
+    assert 1 + 1 == 2
+
+
+def test_upper():
+    assert "ab".upper() == "AB"
+"""
+#: The suite's entry point, as the ``pytest11`` entry point names it.
+ENTRY_POINT = "anam_conformance.pytest_plugin"
+HOSTED, BARE = "host tax: a project's two tests", "host tax: the same, -p no:anam_conformance"
+
+
+def host_project() -> Path:
+    """A project of its own in a temporary folder: two plain tests and an empty configuration."""
+    folder = Path(tempfile.mkdtemp(prefix="anam-conformance-host-"))
+    (folder / "pytest.ini").write_text("[pytest]\n")
+    (folder / "test_project.py").write_text(HOST_TESTS)
+    return folder
+
+
+def host_commands(python: str) -> list[Command]:
+    """The project's run with the suite's entry point loaded, and without it."""
+    folder = host_project()
+    run = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    return [
+        Command(HOSTED, run, cwd=folder),
+        Command(BARE, [*run, "-p", "no:anam_conformance"], cwd=folder),
+    ]
+
+
+def entry_point_import(python: str, repeats: int) -> float:
+    """Milliseconds importing the entry point costs once pytest is imported (``-X importtime``), median."""
+    found: list[float] = []
+    for _ in range(repeats):
+        done = subprocess.run(
+            [python, "-X", "importtime", "-c", f"import pytest; import {ENTRY_POINT}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        lines = [line.split("|") for line in done.stderr.splitlines() if line.startswith("import time:")]
+        found += [int(cumulative) / 1000 for _, cumulative, name in lines if name.strip() == ENTRY_POINT]
+    return statistics.median(found)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python scripts/benchmark.py", description=__doc__)
     parser.add_argument("--plugin-path", type=Path, help="directory holding livekit/plugins/anam to time too")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--npm", metavar="VERSION", help="also time @livekit/agents-plugin-anam@VERSION")
     parser.add_argument("--gauntlet", action="store_true", help="also time the whole gauntlet (slow)")
+    parser.add_argument(
+        "--host-python", default=PY, metavar="PYTHON", help="the interpreter of the host-tax runs"
+    )
     args = parser.parse_args(argv)
     r = args.repeats
     commands = [
@@ -149,6 +206,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
         Command("verdict: reference, anam-conformance", [TOOL, "--anam-plugin=plugin_under_test"]),
     ]
+    # Alternated with each other only, before any verdict: a verdict's driver, still ending while
+    # the next command starts, would weigh on whichever of the two came right after it.
+    host = round_robin(host_commands(args.host_python), r)
     if args.plugin_path:
         env = {**os.environ, "PYTHONPATH": str(args.plugin_path.resolve())}
         plugin = ["conformance", "-q", "--anam-plugin=livekit.plugins.anam"]
@@ -157,7 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         node = ["conformance", "-q", f"--anam-plugin=npm:@livekit/agents-plugin-anam@{args.npm}"]
         once(Command("install into the cache", pytest_argv(*node, "--collect-only")))
         commands.append(Command(f"verdict: npm {args.npm}, through the Node driver", pytest_argv(*node)))
-    rows = round_robin(commands, r)
+    rows = [*round_robin(commands, r), *host]
     by_name = {row.what: row for row in rows}
     imports = by_name["imports"]
     floor = by_name["collection: pytest conformance --collect-only"]
@@ -169,6 +229,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"reference verdict / imports: {reference.seconds / imports.seconds:.2f}",
         f"isolation: {isolation(reference.output)}",
     ]
+    hosted, bare = by_name[HOSTED], by_name[BARE]
+    notes.append(
+        f"host tax: {(hosted.seconds / bare.seconds - 1) * 100:+.1f}% on a project's own run "
+        f"({hosted.seconds:.3f} s with the suite's entry point, {bare.seconds:.3f} s without); "
+        f"importing {ENTRY_POINT}: {entry_point_import(args.host_python, r):.1f} ms over pytest"
+    )
     in_process = by_name["verdict: reference, --anam-isolation=in-process"]
     for level in ("pytest conformance", "--anam-isolation=process"):
         isolated = by_name[f"verdict: reference, {level}"]

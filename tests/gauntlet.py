@@ -164,7 +164,7 @@ def _warm() -> None:
     """Import what every run needs once, before workers fork, so no worker pays for it."""
     _ensure_importable()
     import anam_conformance.plugin_under_test
-    import anam_conformance.pytest_plugin  # noqa: F401
+    import anam_conformance.session.plugin  # noqa: F401
     import livekit.agents  # noqa: F401
 
 

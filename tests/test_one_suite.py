@@ -13,11 +13,11 @@ import time
 from pathlib import Path
 
 import pytest
-from anam_conformance import pytest_plugin
+from anam_conformance import one_suite
 from anam_conformance.runner import EXIT_USAGE
 
 ROOT = Path(__file__).resolve().parent.parent
-INSTALLED = pytest_plugin.PACKAGE_DIR
+INSTALLED = one_suite.PACKAGE_DIR
 #: A refusal happens before anything is judged: well under a run's seconds.
 BUDGET = 20.0
 
@@ -94,13 +94,11 @@ def test_the_way_out_it_names_judges_with_the_installed_suite(clone: Path, tmp_p
 
 
 def test_the_installed_checkout_is_one_suite() -> None:
-    assert pytest_plugin.other_suite(["conformance"], ROOT) is None
-    assert pytest_plugin.other_suite(["."], ROOT) is None
-    assert pytest_plugin.other_suite(["tests"], ROOT) is None
-    assert (
-        pytest_plugin.other_suite([str(INSTALLED / "suite" / "test_surface.py") + "::x"], Path("/")) is None
-    )
-    assert pytest_plugin.other_suite(["anam_conformance"], ROOT) is None  # a --pyargs name
+    assert one_suite.other_suite(["conformance"], ROOT) is None
+    assert one_suite.other_suite(["."], ROOT) is None
+    assert one_suite.other_suite(["tests"], ROOT) is None
+    assert one_suite.other_suite([str(INSTALLED / "suite" / "test_surface.py") + "::x"], Path("/")) is None
+    assert one_suite.other_suite(["anam_conformance"], ROOT) is None  # a --pyargs name
 
 
 def test_an_installed_copy_outside_a_checkout_is_named_without_pip_advice(tmp_path: Path) -> None:
@@ -108,6 +106,6 @@ def test_an_installed_copy_outside_a_checkout_is_named_without_pip_advice(tmp_pa
     (copy / "suite").mkdir(parents=True)
     for mark in ("pytest_plugin.py", "clauses.py"):
         (copy / mark).write_text("")
-    assert pytest_plugin.other_suite([str(copy / "suite")], tmp_path) == copy
-    said = pytest_plugin.two_suites(copy)
+    assert one_suite.other_suite([str(copy / "suite")], tmp_path) == copy
+    said = one_suite.two_suites(copy)
     assert "pip install" not in said and f"to judge with {copy}, run its own installation" in said

@@ -20,10 +20,10 @@ from anam_conformance import report as reporting
 from anam_conformance import runner
 from anam_conformance.clauses import CLAUSES
 from anam_conformance.expectations import Expectation
-from anam_conformance.pytest_plugin import SELECTED_OUTPUT, ConformanceRun
 from anam_conformance.renderers.junit import junit_xml
 from anam_conformance.renderers.markdown import summary_markdown
 from anam_conformance.renderers.matrix import Column, matrix_html, matrix_markdown
+from anam_conformance.session.records import SELECTED_OUTPUT, Records
 
 HALF_PAIR = "dims.both-or-neither"
 WITHOUT_CAPABILITIES = Path(__file__).resolve().parent / "fake_drivers" / "broken_driver.py"
@@ -98,15 +98,15 @@ def test_a_selection_that_skipped_every_check_is_no_verdict() -> None:
 
 def test_a_check_whose_xdist_worker_crashed_is_the_suites_error_for_its_clauses() -> None:
     """xdist's report of a crashed check has none of its properties; the workers' selection has them."""
-    run = ConformanceRun(SimpleNamespace())  # type: ignore[arg-type]
+    records = Records()
     nodeid = "conformance/suite/test_dimensions.py::test_x"
     worker = SimpleNamespace(workeroutput={SELECTED_OUTPUT: {nodeid: [["dims.verbatim"], 3]}})
-    run.pytest_testnodedown(worker, None)
+    records.worker_selected(worker)
     crash = pytest.TestReport(nodeid, (nodeid, None, nodeid), {}, "failed", "worker 'gw0' crashed", "???")  # type: ignore[arg-type]
-    run.pytest_runtest_logreport(crash)
-    (crashed,) = run._records()
+    records.add(crash)
+    (crashed,) = records.all()
     assert (crashed.clauses, crashed.outcome, crashed.order) == (("dims.verbatim",), "error", 3)
-    results = reporting.judge(run._records(), selected=run._selected_clauses())
+    results = reporting.judge(records.all(), selected=records.selected_clauses())
     assert outcomes(results)["dims.verbatim"] == "error" and reporting.verdict(results) == "error"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +16,40 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def loader_name(module: str) -> str:
     return type(sys.modules[module].__loader__).__name__
+
+
+#: A plugin of the run below: how each module the suite's run has imported was loaded.
+PROBE = """
+import json
+import sys
+
+
+def pytest_collection_finish(session):
+    loaded = list(sys.modules.items())
+    loaders = {name: type(getattr(module, "__loader__", None)).__name__ for name, module in loaded}
+    print("LOADERS " + json.dumps(loaders))
+"""
+
+
+@pytest.fixture(scope="module")
+def suite_loaders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """How a run of the suite (``pytest conformance``) loaded each module it imported."""
+    folder = tmp_path_factory.mktemp("probe")
+    (folder / "loader_probe.py").write_text(PROBE)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(folder), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "conformance", "--collect-only", "-q", "-p", "loader_probe"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
+    )
+    found = [line for line in done.stdout.splitlines() if line.startswith("LOADERS ")]
+    assert found, done.stdout[-2000:] + done.stderr[-2000:]
+    loaders: dict[str, str] = json.loads(found[0].removeprefix("LOADERS "))
+    return loaders
 
 
 @pytest.mark.parametrize(
@@ -29,9 +65,9 @@ def loader_name(module: str) -> str:
         "anyio._backends._asyncio",
     ],
 )
-def test_libraries_are_not_rewritten(library: str) -> None:
-    assert library in sys.modules
-    assert loader_name(library) != REWRITING_HOOK
+def test_libraries_are_not_rewritten(suite_loaders: dict[str, str], library: str) -> None:
+    assert library in suite_loaders
+    assert suite_loaders[library] != REWRITING_HOOK
 
 
 def test_this_test_module_is_still_rewritten() -> None:
@@ -46,8 +82,8 @@ def test_the_hook_is_back_at_its_place_after_a_failed_import() -> None:
     assert sys.meta_path == before
 
 
-def test_every_library_is_importable() -> None:
-    assert all(name in sys.modules for name in LIBRARIES)
+def test_every_library_is_importable(suite_loaders: dict[str, str]) -> None:
+    assert all(name in suite_loaders for name in LIBRARIES)
 
 
 def test_the_suite_loads_when_every_warning_is_an_error() -> None:

@@ -17,11 +17,11 @@ from typing import Any, get_args
 import hypothesis
 import jsonschema
 import pytest
-from anam_conformance import pytest_plugin
 from anam_conformance import report as reporting
 from anam_conformance.clauses import Level
 from anam_conformance.hypothesis_profiles import PROFILES, run_block
 from anam_conformance.implementations.sandbox import Isolation
+from anam_conformance.session import identity
 from wheels import built_wheel
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -171,7 +171,7 @@ def git(folder: Path, *args: str) -> str:
 
 
 def test_the_suite_from_this_checkout_names_its_version_and_commit() -> None:
-    suite = pytest_plugin.suite_identity()
+    suite = identity.suite_identity()
     assert suite["name"] == "anam-conformance"
     assert suite["version"] == importlib.metadata.version("anam-conformance")
     assert suite["commit"] == git(ROOT, "rev-parse", "HEAD").strip()
@@ -194,11 +194,11 @@ def checkout(tmp_path: Path) -> Path:
 
 def test_an_editable_checkout_gives_its_commit_and_whether_tracked_files_changed(checkout: Path) -> None:
     head = git(checkout, "rev-parse", "HEAD").strip()
-    assert pytest_plugin.checkout_commit(checkout) == (head, False)
+    assert identity.checkout_commit(checkout) == (head, False)
     (checkout / "report.json").write_text("{}\n")  # untracked: what a run leaves is not a change
-    assert pytest_plugin.checkout_commit(checkout) == (head, False)
+    assert identity.checkout_commit(checkout) == (head, False)
     (checkout / "pytest_plugin.py").write_text("# changed\n")
-    assert pytest_plugin.checkout_commit(checkout) == (head, True)
+    assert identity.checkout_commit(checkout) == (head, True)
     assert not (checkout.parent / ".git" / "index.lock").exists()
 
 
@@ -206,20 +206,20 @@ def test_a_wheel_has_no_commit_even_inside_a_checkout(checkout: Path) -> None:
     installed = checkout.parent / ".venv" / "lib" / "site-packages" / "anam_conformance"
     installed.mkdir(parents=True)
     (installed / "pytest_plugin.py").write_text("# the suite, installed\n")  # untracked: not the checkout's
-    assert pytest_plugin.checkout_commit(installed) is None
+    assert identity.checkout_commit(installed) is None
     elsewhere = checkout.parent.parent / "site-packages" / "anam_conformance"
     elsewhere.mkdir(parents=True)
     (elsewhere / "pytest_plugin.py").write_text("# the suite, installed\n")
-    assert pytest_plugin.checkout_commit(elsewhere) is None
-    assert pytest_plugin.suite_identity(elsewhere)["commit"] is None
+    assert identity.checkout_commit(elsewhere) is None
+    assert identity.suite_identity(elsewhere)["commit"] is None
 
 
 def test_without_git_the_commit_is_unknown_and_nothing_fails(
     checkout: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PATH", str(checkout))  # no git on it
-    assert pytest_plugin.checkout_commit(checkout) is None
-    assert pytest_plugin.suite_identity(checkout) == reporting.suite_block(
+    assert identity.checkout_commit(checkout) is None
+    assert identity.suite_identity(checkout) == reporting.suite_block(
         importlib.metadata.version("anam-conformance")
     )
 
@@ -259,7 +259,7 @@ def test_a_run_reports_what_judged_it_and_how(run_suite: Any) -> None:
     assert run.exit_code == 0, run.output
     assert run.report is not None
     assert run.report["schema"] == reporting.SCHEMA_VERSION
-    assert run.report["suite"] == pytest_plugin.suite_identity()
+    assert run.report["suite"] == identity.suite_identity()
     assert run.report["run"] == {
         "profile": "dev",
         "derandomized": not RANDOM,

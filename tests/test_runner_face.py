@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -114,3 +115,43 @@ def test_hypothesis_keeps_its_source_caches_in_the_users_cache_not_the_runs(
     )
     monkeypatch.setenv(runner.HYPOTHESIS_STORAGE_ENV, "/elsewhere")
     assert runner.child_env()[runner.HYPOTHESIS_STORAGE_ENV] == "/elsewhere"
+
+
+TESTS_DIR = Path(__file__).resolve().parent
+REFERENCE, SWAPPED = "--anam-plugin=plugin_under_test", "--anam-plugin=broken_plugins.swapped_dimensions"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "last"),
+    [
+        ((REFERENCE, "-k", "surface"), 0, "verdict: partial, conforming so far"),
+        ((SWAPPED, "-k", "verbatim"), 1, "verdict: partial, nonconforming"),
+        ((REFERENCE, "-k", "no_check_is_called_this"), 3, "no verdict: the selection"),
+    ],
+    ids=["conforming", "nonconforming", "no-verdict"],
+)
+def test_the_tools_last_line_is_its_verdict_and_it_speaks_of_clauses_only(
+    tmp_path: Path, args: tuple[str, ...], code: int, last: str
+) -> None:
+    """pytest's count of tests ("6 failed, 90 passed") is not printed: under the clause table it
+    read as a second verdict. The clause table's own verdict line is right above the tool's."""
+    script = shutil.which("anam-conformance", path=str(Path(sys.executable).parent))
+    assert script
+    env = {**os.environ, "PYTHONPATH": str(TESTS_DIR)}
+    done = subprocess.run(
+        [script, *args],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    assert done.returncode == code, lines[-10:]
+    assert lines[-1].startswith(f"anam-conformance: {last}"), lines[-5:]
+    if code != runner.EXIT_NO_VERDICT:
+        assert lines[-2].startswith(last), lines[-5:]
+    counts = [line for line in lines if re.search(r"\d+ (passed|failed|skipped|deselected|warned)\b", line)]
+    assert not counts, counts

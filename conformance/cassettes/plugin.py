@@ -20,6 +20,7 @@ import pytest
 from ..expect import ClauseViolation
 from ..harness.anam_double import SESSION_TOKEN_PATH
 from ..harness.start import start_avatar
+from ..options import CASSETTE_DIRECTORY_OPTION, CASSETTE_MODES, CASSETTES_OPTION
 from ..port.call import Persona
 from ..port.implementation import Implementation
 from ..premises import session_request
@@ -35,31 +36,10 @@ from .library import (
 from .recorder import record
 from .replay import ReplayOutcome, replay_start
 
-OPTION = "--anam-cassettes"
-DIRECTORY_OPTION = "--conformance-cassettes"
-MODES = ("replay", "record", "live")
+OPTION, DIRECTORY_OPTION, MODES = CASSETTES_OPTION, CASSETTE_DIRECTORY_OPTION, CASSETTE_MODES
 PROBE_SCENARIO = "default-size-cara-3"
 
 Replay = Callable[..., Awaitable[tuple[ReplayOutcome, CassetteFile]]]
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("anam-conformance")
-    group.addoption(
-        OPTION,
-        dest="anam_cassettes",
-        choices=MODES,
-        default="replay",
-        help="replay the cassettes (default, network blocked); record: re-record them against the "
-        "emulator first; live: re-record them against https://api.anam.ai (needs ANAM_API_KEY)",
-    )
-    group.addoption(
-        DIRECTORY_OPTION,
-        dest="conformance_cassettes",
-        default=None,
-        metavar="DIR",
-        help="the cassettes to replay (default: the suite's own)",
-    )
 
 
 def pytest_configure(config: pytest.Config) -> None:

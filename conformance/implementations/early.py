@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from . import node, python, sandbox, specs
+from . import specs
 
 
 def named(option: str, args: Sequence[str]) -> str | None:
@@ -40,6 +40,9 @@ def start_named_driver(args: Sequence[str], environ: Mapping[str, str]) -> None:
     text = named_spec(args, environ)
     if text is None:
         return
+    # Imported only to start a driver: :func:`named` is read by every pytest session's entry point.
+    from . import node, python, sandbox
+
     try:
         spec = specs.parse(text)
         isolation = named(sandbox.OPTION, args) or environ.get(sandbox.ENV_VAR) or "auto"

@@ -1,5 +1,7 @@
 """``--conformance-junit=PATH`` and ``--conformance-markdown=PATH``: the report for CI.
 
+The options are declared with the suite's others (:mod:`anam_conformance.options`).
+
 Written from the same JSON report as ``--conformance-report``, on the xdist
 controller only (workers each saw a share of the tests), and only in runs
 that judged clauses.
@@ -15,24 +17,6 @@ from .junit import junit_xml
 from .markdown import summary_markdown
 
 RUN_PLUGIN = "anam-conformance-run"
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("anam-conformance")
-    group.addoption(
-        "--conformance-junit",
-        dest="conformance_junit",
-        default=None,
-        metavar="PATH",
-        help="write the clause report as JUnit XML to PATH (one test case per clause)",
-    )
-    group.addoption(
-        "--conformance-markdown",
-        dest="conformance_markdown",
-        default=None,
-        metavar="PATH",
-        help="write the clause report as Markdown to PATH (e.g. $GITHUB_STEP_SUMMARY; appended to)",
-    )
 
 
 @pytest.hookimpl(trylast=True)
