@@ -1,6 +1,6 @@
 """How fast the suite gives a verdict, in multiples of the imports a verdict needs.
 
-``python scripts/benchmark.py [--repeats N] [--npm VERSION] [--plugin-path DIR] [--gauntlet]``
+``python scripts/benchmark.py [--repeats N] [--npm VERSION] [--plugin-path DIR] [--gauntlet] [--mechanisms]``
 times fresh processes as wall clock (``time.perf_counter``), round-robin: each
 repeat runs every command once, in turn, so a machine whose speed drifts moves
 every figure alike and the ratios hold. It prints the medians and the ratios:
@@ -18,6 +18,8 @@ every figure alike and the ratios hold. It prints the medians and the ratios:
 - with ``--plugin-path DIR``, ``livekit.plugins.anam`` found there;
 - the cost per property example, in-process and through the driver;
 - with ``--gauntlet``, the whole mutation gauntlet on 2 workers;
+- with ``--mechanisms``, what each speed mechanism saves: the reference's verdict without it
+  (:data:`MECHANISMS`), against the same verdict as it is, in the same round;
 - the host tax: what the installed suite costs a project's own pytest run that does not
   use it (two plain tests, with the suite's entry point and with ``-p no:anam_conformance``,
   alternated), and what importing the entry point costs over importing pytest
@@ -174,12 +176,59 @@ def entry_point_import(python: str, repeats: int) -> float:
     return statistics.median(found)
 
 
+#: Each speed mechanism of the suite, and how a run goes without it (a patch made before pytest
+#: starts, so the suite's code is the same): what it saves is the reference verdict's time
+#: without it, against the same verdict as it is, alternated in one round.
+MECHANISMS = {
+    "as it is": "",
+    "without the frozen heap (heap.py)": "import gc; gc.freeze = lambda: None",
+    "without plain imports (plain_imports.py)": (
+        "import anam_conformance.plain_imports as p; p.import_libraries = lambda: None"
+    ),
+    "without the early driver start (implementations/early.py)": (
+        "import anam_conformance.implementations.early as e; e.start_named_driver = lambda *a, **k: None"
+    ),
+    "without starts made together (harness/start.py, driven.py)": (
+        "import anam_conformance.harness.start as s, anam_conformance.implementations.driven as d; "
+        "s.TOGETHER = 1; d.BATCH_SIZE = 1"
+    ),
+}
+MECHANISM_ARGS = ("conformance", "-q", "-p", "no:randomly", "--anam-plugin=plugin_under_test")
+
+
+def mechanism_commands() -> list[Command]:
+    """The reference's verdict as it is and without each mechanism, each through ``pytest.main``
+    with the command line a ``pytest`` run has (the early start reads it)."""
+    commands = []
+    for what, patch in MECHANISMS.items():
+        code = (
+            f"import sys, pytest\n{patch}\nsys.argv = ['pytest', *{MECHANISM_ARGS!r}]\n"
+            f"sys.exit(pytest.main({list(MECHANISM_ARGS)!r}))"
+        )
+        commands.append(Command(f"mechanisms: {what}", [PY, "-c", code]))
+    return commands
+
+
+def mechanism_notes(rows: Sequence[Timing]) -> list[str]:
+    by_name = {row.what.removeprefix("mechanisms: "): row for row in rows}
+    base = by_name.pop("as it is").seconds
+    return [
+        f"{what}: {(row.seconds / base - 1) * 100:+.1f}% on the reference verdict"
+        for what, row in by_name.items()
+    ]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python scripts/benchmark.py", description=__doc__)
     parser.add_argument("--plugin-path", type=Path, help="directory holding livekit/plugins/anam to time too")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--npm", metavar="VERSION", help="also time @livekit/agents-plugin-anam@VERSION")
     parser.add_argument("--gauntlet", action="store_true", help="also time the whole gauntlet (slow)")
+    parser.add_argument(
+        "--mechanisms",
+        action="store_true",
+        help="also time the reference's verdict without each speed mechanism",
+    )
     parser.add_argument(
         "--host-python", default=PY, metavar="PYTHON", help="the interpreter of the host-tax runs"
     )
@@ -217,6 +266,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         node = ["conformance", "-q", f"--anam-plugin=npm:@livekit/agents-plugin-anam@{args.npm}"]
         once(Command("install into the cache", pytest_argv(*node, "--collect-only")))
         commands.append(Command(f"verdict: npm {args.npm}, through the Node driver", pytest_argv(*node)))
+    if args.mechanisms:
+        commands += mechanism_commands()
     rows = [*round_robin(commands, r), *host]
     by_name = {row.what: row for row in rows}
     imports = by_name["imports"]
@@ -256,6 +307,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         notes.append(f"cassette replay: ~{cost * 1000:.1f} ms per interaction ({interactions} interactions)")
     else:
         notes.append("cassette replay: no cassettes")
+    if args.mechanisms:
+        notes += mechanism_notes([row for row in rows if row.what.startswith("mechanisms: ")])
     if args.gauntlet:
         rows.append(timed("gauntlet, 2 workers", [PY, "tests/gauntlet.py", "-j", "2"], 1))
     print(f"| measurement (median of {r}, alternated) | wall | x imports | command |")
