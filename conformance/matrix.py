@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import evidence
-from .expect import EvidenceError
+from .assertions import EvidenceError
 from .expectations import ExpectationError, Mismatch, MissingExpectation, compare, for_label
 from .renderers.matrix import Column, matrix_html, matrix_markdown
 from .report import unwritable

@@ -12,6 +12,7 @@ import json
 from http import HTTPStatus
 from typing import Any
 
+from .assertions import Blocked, expect, require, violation
 from .clauses import ClauseId
 from .differences import (
     OMITTED,
@@ -24,7 +25,6 @@ from .differences import (
     owner,
     with_bodies,
 )
-from .expect import Blocked, expect, require, violation
 from .harness.anam_rules import Acceptance, judge_session_request
 from .harness.evidence import RecordedRequest, describe, in_full
 from .harness.outcome import StartOutcome

@@ -36,7 +36,7 @@ EDGE_INTEGERS: tuple[int, ...] = (0, -1, -720, 1, 2**31, 2**63, 10**20)
 
 
 @dataclass(frozen=True)
-class Surface:
+class Offers:
     """The optional parts of the public API the plugin under test has."""
 
     session_options: bool
@@ -44,7 +44,7 @@ class Surface:
     director_notes: bool
 
     @classmethod
-    def of(cls, described: Description) -> Surface:
+    def of(cls, described: Description) -> Offers:
         surface = described.surface
         return cls(
             session_options=surface.session_options,
@@ -54,7 +54,7 @@ class Surface:
 
 
 @dataclass(frozen=True)
-class Scenario:
+class DrawnCall:
     """One call to ``AvatarSession``: the persona and the ``SessionOptions`` keyword arguments."""
 
     persona: Persona
@@ -75,11 +75,11 @@ class Scenario:
     def height(self) -> Any:
         return (self.options or {}).get("video_height")
 
-    def without_dimensions(self) -> Scenario:
+    def without_dimensions(self) -> DrawnCall:
         """The same call with the dimensions left out: what the rest of the body is compared with."""
         if self.disclosure is None:
-            return Scenario(self.persona, "neither", None)
-        return Scenario(
+            return DrawnCall(self.persona, "neither", None)
+        return DrawnCall(
             self.persona, "neither", {"show_ai_avatar_disclosure": self.disclosure}, self.disclosure
         )
 
@@ -132,8 +132,8 @@ NOTES: tuple[dict[str, Any], ...] = (
 )
 
 
-def persona_variants(surface: Surface) -> tuple[Persona, ...]:
-    notes: tuple[dict[str, Any] | None, ...] = (None, *NOTES) if surface.director_notes else (None,)
+def persona_variants(offers: Offers) -> tuple[Persona, ...]:
+    notes: tuple[dict[str, Any] | None, ...] = (None, *NOTES) if offers.director_notes else (None,)
     return tuple(Persona(avatar_model=m, director_notes=n) for m in AVATAR_MODELS for n in notes)
 
 
@@ -148,14 +148,14 @@ class _Shape:
     options_given: bool
 
 
-def _shapes(surface: Surface, presences: tuple[Presence, ...]) -> list[_Shape]:
-    if not surface.session_options:
-        return [_Shape(p, "neither", None, False, False) for p in persona_variants(surface)]
-    disclosures: tuple[bool | None, ...] = (None, True, False) if surface.disclosure else (None,)
+def _shapes(offers: Offers, presences: tuple[Presence, ...]) -> list[_Shape]:
+    if not offers.session_options:
+        return [_Shape(p, "neither", None, False, False) for p in persona_variants(offers)]
+    disclosures: tuple[bool | None, ...] = (None, True, False) if offers.disclosure else (None,)
     return [
         _Shape(persona, presence, disclosure, explicit_none, given)
         for persona, presence, disclosure, explicit_none, given in itertools.product(
-            persona_variants(surface), presences, disclosures, (False, True), (True, False)
+            persona_variants(offers), presences, disclosures, (False, True), (True, False)
         )
         if given or (presence == "neither" and disclosure is None and not explicit_none)
     ]
@@ -210,7 +210,7 @@ DIMENSION_VALUES = dimension_values()
 @st.composite
 def _scenario(
     draw: st.DrawFn, shapes: st.SearchStrategy[_Shape], express: Callable[[Any], Any] = _as_is
-) -> Scenario:
+) -> DrawnCall:
     shape = draw(shapes)
     width: Any = None
     height: Any = None
@@ -219,11 +219,11 @@ def _scenario(
     elif shape.presence != "neither":
         width = height = draw(DIMENSION_VALUES)
     width, height = express(width), express(height)
-    return Scenario(shape.persona, shape.presence, _options(shape, width, height), shape.disclosure)
+    return DrawnCall(shape.persona, shape.presence, _options(shape, width, height), shape.disclosure)
 
 
-def scenarios(described: Description, *presences: Presence) -> st.SearchStrategy[Scenario]:
+def scenarios(described: Description, *presences: Presence) -> st.SearchStrategy[DrawnCall]:
     """Calls in the given presence states (all four when none is named) the plugin can be asked."""
     express = _as_is if described.capabilities.exact_numbers else as_javascript
-    shapes = _shapes(Surface.of(described), presences or ("neither", "width-only", "height-only", "both"))
+    shapes = _shapes(Offers.of(described), presences or ("neither", "width-only", "height-only", "both"))
     return _scenario(st.sampled_from(shapes), express)

@@ -188,9 +188,9 @@ MECHANISMS = {
     "without the early driver start (implementations/early.py)": (
         "import anam_conformance.implementations.early as e; e.start_named_driver = lambda *a, **k: None"
     ),
-    "without starts made together (harness/start.py, driven.py)": (
-        "import anam_conformance.harness.start as s, anam_conformance.implementations.driven as d; "
-        "s.TOGETHER = 1; d.BATCH_SIZE = 1"
+    "without starts made together (port/implementation.py TOGETHER)": (
+        # Before any module takes the figure (``from ... import TOGETHER``).
+        "import anam_conformance.port.implementation as i; i.TOGETHER = 1"
     ),
 }
 MECHANISM_ARGS = ("conformance", "-q", "-p", "no:randomly", "--anam-plugin=plugin_under_test")

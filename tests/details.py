@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-#: ``expected ...; actual ...`` as :func:`anam_conformance.expect._sentence` builds it, after any
+#: ``expected ...; actual ...`` as :func:`anam_conformance.assertions._sentence` builds it, after any
 #: ``blocked by <clause>: `` prefix; the actual part ends at the line's end.
 SENTENCE = re.compile(r"expected (?P<expected>.+?); actual (?P<actual>.+)$")
 #: A state word reported next to a sentence denying it: "did not resolve (resolved)".

@@ -6,8 +6,8 @@ from typing import cast
 
 import pytest
 from anam_conformance import report
+from anam_conformance.assertions import Blocked
 from anam_conformance.clauses import ClauseId
-from anam_conformance.expect import Blocked
 
 
 def test_a_premise_owned_by_no_clause_is_refused_where_it_is_raised() -> None:

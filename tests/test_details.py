@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from anam_conformance.expect import Blocked, ClauseViolation, require, violation
+from anam_conformance.assertions import Blocked, ClauseViolation, require, violation
 from anam_conformance.implementations.protocol import wait_for_join_failure
 from details import contradictions
 

@@ -9,7 +9,7 @@ the broken plugin that leaves out ``super().start()``.
 from __future__ import annotations
 
 import pytest
-from anam_conformance.expect import ClauseViolation
+from anam_conformance.assertions import ClauseViolation
 from anam_conformance.harness.outcome import StartOutcome
 from anam_conformance.harness.start import start_avatar
 from anam_conformance.implementations.loading import load_target

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 from anam_conformance import report as reporting
+from anam_conformance.assertions import Blocked
 from anam_conformance.clauses import BY_ID, CLAUSES, EVERY_START, WHOLE_REQUEST, ClauseId
-from anam_conformance.expect import Blocked
 from anam_conformance.harness.evidence import RecordedRequest
 from anam_conformance.harness.outcome import StartOutcome
 from anam_conformance.premises import session_request

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from anam_conformance.assertions import Blocked
 from anam_conformance.drivers.python import driver
-from anam_conformance.expect import Blocked
 from anam_conformance.harness.start import start_avatar
 from anam_conformance.implementations.driven import DrivenImplementation
 from anam_conformance.implementations.in_process import PythonModule

@@ -6,7 +6,7 @@ import asyncio
 import time
 
 import pytest
-from anam_conformance.expect import ClauseViolation
+from anam_conformance.assertions import ClauseViolation
 from anam_conformance.harness.start import stalls_fail
 from anam_conformance.implementations.watchdog import forget_stalls, guard_await, guard_sync
 from anam_conformance.port import Stall, Stalled

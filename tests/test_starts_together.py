@@ -34,7 +34,7 @@ from anam_conformance.implementations.process import DriverProtocolError
 from anam_conformance.port import Description, Implementation, StartAnswer, StartCall
 from anam_conformance.port.call import Persona
 from anam_conformance.port.facts import JoinAnswer
-from anam_conformance.strategies import Scenario, scenarios
+from anam_conformance.strategies import DrawnCall, scenarios
 from anam_conformance.suite import test_properties
 from test_shared_server import BODY, KEY, open_server, post
 from yarl import URL
@@ -229,7 +229,7 @@ def test_the_first_pass_judges_the_examples_hypothesis_would_try_in_its_order(
     for first_pass in (True, False):
         monkeypatch.setattr(test_properties, "predictable", lambda run, first_pass=first_pass: first_pass)
 
-        async def check(scenario: Scenario, outcome: StartOutcome, first_pass: bool = first_pass) -> None:
+        async def check(scenario: DrawnCall, outcome: StartOutcome, first_pass: bool = first_pass) -> None:
             judged[first_pass].append(scenario)
 
         assert explored(target, check, "ci").examples == PROFILES["ci"].max_examples
@@ -244,7 +244,7 @@ def test_groups_start_while_hypothesis_draws_only_for_an_implementation_elsewher
     its order; a plugin in this process is never started between two of hypothesis' draws."""
     drawn = 0
 
-    def counted(scenario: Scenario) -> Scenario:
+    def counted(scenario: DrawnCall) -> DrawnCall:
         nonlocal drawn
         drawn += 1
         return scenario
@@ -262,7 +262,7 @@ def test_groups_start_while_hypothesis_draws_only_for_an_implementation_elsewher
     for first_pass in (True, False):
         monkeypatch.setattr(test_properties, "predictable", lambda run, first_pass=first_pass: first_pass)
 
-        async def check(scenario: Scenario, outcome: StartOutcome, first_pass: bool = first_pass) -> None:
+        async def check(scenario: DrawnCall, outcome: StartOutcome, first_pass: bool = first_pass) -> None:
             judged[first_pass].append(scenario)
 
         run = PropertyRun(PROFILES["ci"], "ci")
@@ -288,14 +288,14 @@ def test_hypothesis_stopping_during_the_first_pass_leaves_no_start_behind(
 
     drawn = 0
 
-    def breaks(scenario: Scenario) -> Scenario:
+    def breaks(scenario: DrawnCall) -> DrawnCall:
         nonlocal drawn
         drawn += 1
         if drawn > 40:
             raise RuntimeError("the strategy broke")
         return scenario
 
-    async def check(scenario: Scenario, outcome: StartOutcome) -> None:
+    async def check(scenario: DrawnCall, outcome: StartOutcome) -> None:
         pass
 
     target = Elsewhere()
@@ -315,7 +315,7 @@ def test_an_example_only_the_first_pass_fails_is_judged_by_hypothesis_alone() ->
             answers = await super().start_each(calls)
             return [replace(a, avatar_identity="made together") for a in answers]
 
-    async def check(scenario: Scenario, outcome: StartOutcome) -> None:
+    async def check(scenario: DrawnCall, outcome: StartOutcome) -> None:
         assert outcome.avatar_identity is None, outcome.avatar_identity
 
     run = explored(AloneIsRight(), check)
@@ -330,7 +330,7 @@ def test_the_suites_own_error_in_the_first_pass_is_the_suites_error_not_a_second
         async def start_each(self, calls: Sequence[StartCall]) -> list[StartAnswer]:
             raise DriverProtocolError("fake", "answered 'start-batch' with a line that is not JSON")
 
-    async def check(scenario: Scenario, outcome: StartOutcome) -> None:
+    async def check(scenario: DrawnCall, outcome: StartOutcome) -> None:
         pass
 
     with pytest.raises(DriverProtocolError, match="not JSON"):
@@ -338,7 +338,7 @@ def test_the_suites_own_error_in_the_first_pass_is_the_suites_error_not_a_second
 
 
 def test_an_example_that_fails_alone_fails_the_property_with_hypothesis_minimal_example() -> None:
-    async def check(scenario: Scenario, outcome: StartOutcome) -> None:
+    async def check(scenario: DrawnCall, outcome: StartOutcome) -> None:
         assert scenario.width is None, "a width was asked"
 
     with pytest.raises(AssertionError, match="a width was asked") as failed:

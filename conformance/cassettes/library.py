@@ -17,8 +17,8 @@ from typing import Any, Literal
 import vcr
 
 from .. import evidence
+from ..assertions import EvidenceError
 from ..clauses import ClauseId
-from ..expect import EvidenceError
 from .matching import MATCH_ON, MATCHER_NAME, match_json_body
 from .scrub import request_scrubber, response_scrubber
 

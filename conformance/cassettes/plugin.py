@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from ..expect import ClauseViolation
+from ..assertions import ClauseViolation
 from ..harness.anam_double import SESSION_TOKEN_PATH
 from ..harness.start import start_avatar
 from ..options import CASSETTE_DIRECTORY_OPTION, CASSETTE_MODES, CASSETTES_OPTION
@@ -69,13 +69,13 @@ def load(name: str, flow: Flow, directory: Path | None = None) -> CassetteFile:
 
 
 @pytest.fixture(scope="session")
-def anam_wire_flow(anam_target: Implementation) -> Flow:
+def anam_wire_flow(implementation: Implementation) -> Flow:
     """Which wire flow the plugin speaks, seen from a start against the Anam double (which speaks both).
 
     The flow is the path of the one request that carries the persona; a start that
     sends more than one such request speaks neither (``session.one-request``'s premise).
     """
-    probe = start_avatar(anam_target, persona=Persona(avatar_model=scenario(PROBE_SCENARIO).avatar_model))
+    probe = start_avatar(implementation, persona=Persona(avatar_model=scenario(PROBE_SCENARIO).avatar_model))
     try:
         outcome = asyncio.run(probe)
     except ClauseViolation:
@@ -86,7 +86,9 @@ def anam_wire_flow(anam_target: Implementation) -> Flow:
 
 
 @pytest.fixture
-def anam_replay(anam_target: Implementation, anam_wire_flow: Flow, request: pytest.FixtureRequest) -> Replay:
+def anam_replay(
+    implementation: Implementation, anam_wire_flow: Flow, request: pytest.FixtureRequest
+) -> Replay:
     """``await anam_replay(scenario_name, **start_kwargs)``: one start against that scenario's cassette."""
     directory = cassette_directory(request.config)
 
@@ -94,6 +96,6 @@ def anam_replay(anam_target: Implementation, anam_wire_flow: Flow, request: pyte
         found = scenario(name)
         cassette = load(name, anam_wire_flow, directory)
         kwargs.setdefault("persona", Persona(avatar_model=found.avatar_model))
-        return await replay_start(anam_target, cassette, **kwargs), cassette
+        return await replay_start(implementation, cassette, **kwargs), cassette
 
     return run

@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib.resources
 from pathlib import Path
 
-from ..expect import EvidenceError
+from ..assertions import EvidenceError
 
 KINDS = ("snapshots", "cassettes", "expectations")
 # The accessors are not named after the kinds: importing ``anam_conformance.evidence.snapshots``

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..assertions import Blocked
 from ..clauses import ClauseId
-from ..expect import Blocked
 from ..port.call import AdmittedAvatar
 from ..port.facts import AudioFacts, ErrorFacts, Stage, UnmetPremise, WaitState
 from .anam_double import SessionStart

@@ -19,7 +19,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from ..expect import ClauseViolation
+from ..assertions import ClauseViolation
 from ..port.call import (
     CLIENT_FAULTS,
     NOT_GIVEN_OPTIONS,
@@ -32,7 +32,7 @@ from ..port.call import (
     StartCall,
 )
 from ..port.facts import ErrorFacts, Stalled, StartAnswer
-from ..port.implementation import Implementation
+from ..port.implementation import TOGETHER, Implementation
 from .anam_double import AnamDouble, ScriptedReply, SessionStart, current_server, one_server, serve
 from .avatar import AvatarArrival
 from .evidence import RecordedRequest, parse_json
@@ -51,9 +51,6 @@ DEFAULT_PERSONA = Persona()
 JOIN_TIMEOUT = 5.0
 #: livekit-agents' retryable statuses (``APIStatusError.retryable``): any other 4xx is final.
 RETRYABLE_4XX = (408, 429, 499)
-#: Starts :func:`start_avatars` asks of the implementation at once: a whole group well inside one
-#: deadline even one after the other (in-process, about 2 ms a start).
-TOGETHER = 16
 
 
 class ClientFaultsUnreachable(LookupError):

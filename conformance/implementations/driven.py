@@ -17,6 +17,7 @@ from typing import cast
 from ..port.call import AdmittedAvatar, StartCall
 from ..port.description import Capabilities, Description
 from ..port.facts import JoinAnswer, StartAnswer, TypeProbe
+from ..port.implementation import TOGETHER
 from .process import PROTOCOL_VERSION, DriverError, DriverProcess, DriverProtocolError
 from .protocol import (
     AvatarEventsResult,
@@ -39,7 +40,7 @@ from .protocol import (
 #: The optional command that starts many calls together (PROTOCOL.md), and how many it is given at
 #: once: 16 keep both processes busy (a Node start's round trips overlap the double's answers)
 #: and a whole batch well inside one command's timeout.
-START_BATCH, BATCH_SIZE = "start-batch", 16
+START_BATCH = "start-batch"
 #: The optional command of the ``python-types`` capability (PROTOCOL.md).
 PROBE_TYPES = "probe-types"
 #: The error ``type_name`` a driver answers ``describe`` with when the module it was given cannot
@@ -144,13 +145,13 @@ class DrivenImplementation:
             raise DriverProtocolError(self.process.name, problem) from None
 
     async def start_each(self, calls: Sequence[StartCall]) -> list[StartAnswer]:
-        """Together, :data:`BATCH_SIZE` at a time, where the driver offers ``start-batch``: about a
+        """Together, :data:`TOGETHER` at a time, where the driver offers ``start-batch``: about a
         third of the time of one after the other through the Node driver. Otherwise one by one."""
         if not self._batches:
             return [(await self.start(call)).answer for call in calls]
         answers: list[StartAnswer] = []
-        for first in range(0, len(calls), BATCH_SIZE):
-            batch = calls[first : first + BATCH_SIZE]
+        for first in range(0, len(calls), TOGETHER):
+            batch = calls[first : first + TOGETHER]
             params: StartBatchParams = {"starts": [start_params(call) for call in batch]}
             found = cast(StartBatchResult, await self.process.arequest(START_BATCH, params))
             if len(found["results"]) != len(batch):

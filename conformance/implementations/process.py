@@ -3,7 +3,7 @@
 The suite's verdict is only trusted if a driver that misbehaves can never look
 like a plugin that passed or failed: a driver that exits, prints anything that
 is not a protocol message, answers out of turn, or stays silent past the
-per-command timeout raises a :class:`DriverError` (a :class:`SuiteError`),
+per-command timeout raises a :class:`DriverError` (the port's ``Undrivable``),
 which the report shows as the suite's ``error``, naming the driver and quoting
 what it printed.
 
@@ -31,8 +31,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..expect import SuiteError
 from ..masking import masked
+from ..port.facts import Undrivable
 from .locations import DRIVERS_DIR
 from .sandbox import Isolation, Sandbox
 
@@ -65,7 +65,7 @@ def _end_unadopted() -> None:
     _EARLY.clear()
 
 
-class DriverError(SuiteError):
+class DriverError(Undrivable):
     """The driver could not be judged through: the suite's error, naming the driver and what it printed."""
 
     def __init__(self, driver: str, problem: str, printed: str = "") -> None:
@@ -101,7 +101,7 @@ class DriverRefused(DriverProtocolError):
         self.message = message
 
 
-class RequestOutsideProtocol(SuiteError):
+class RequestOutsideProtocol(Undrivable):
     """The suite was about to send a command the protocol does not allow: its own bug, never the driver's."""
 
 

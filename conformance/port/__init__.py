@@ -43,6 +43,7 @@ from .facts import (
     Stalled,
     StartAnswer,
     TypeProbe,
+    Undrivable,
     UnmetPremise,
     WaitState,
 )
@@ -85,6 +86,7 @@ __all__ = [
     "StartedAvatar",
     "Surface",
     "TypeProbe",
+    "Undrivable",
     "UnmetPremise",
     "WaitState",
     "canonical",

@@ -111,6 +111,12 @@ class Stalled(Exception):
         self.stall = stall
 
 
+class Undrivable(Exception):
+    """The implementation could not be driven at all (its driver crashed, stalled, or spoke outside
+    the protocol), so nothing it did can be judged: the judge counts it as the suite's own error,
+    never a clause's failure. Raised by an adapter; the judge alone decides what it means."""
+
+
 @dataclass(frozen=True)
 class StartAnswer:
     """What an implementation reports once ``start()`` has returned or raised."""

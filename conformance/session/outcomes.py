@@ -1,6 +1,6 @@
 """What a check's end means for the verdict, and how pytest is told it.
 
-A check ends in one of three ways (:mod:`anam_conformance.expect`): a
+A check ends in one of three ways (:mod:`anam_conformance.assertions`): a
 ``ClauseViolation`` (the plugin broke this clause), ``Blocked`` (a premise
 another clause owns does not hold) or anything else, the suite's own error.
 Around the check's setup and call, a violation becomes pytest's own failure
@@ -23,8 +23,9 @@ from typing import Any
 import pytest
 
 from .. import report as reporting
+from ..assertions import NOTE_PROPERTY, Blocked, ClauseViolation, SuiteError
 from ..clauses import Level, clause
-from ..expect import NOTE_PROPERTY, Blocked, ClauseViolation, SuiteError
+from ..port.facts import Undrivable
 from .collection import CLAUSE_PROPERTY, GATE_PROPERTY, property_of
 
 #: The user property that carries a check's classification on its report.
@@ -85,7 +86,7 @@ def classify(error: BaseException) -> Classified:
     if blocked is not None:
         return Classified("blocked", str(blocked), str(blocked.by))
     first = leaves[0]
-    if isinstance(first, SuiteError):
+    if isinstance(first, SuiteError | Undrivable):
         return Classified("error", f"{type(first).__name__}: {first}")
     return Classified("error", f"the suite crashed: {type(first).__name__}: {first}")
 

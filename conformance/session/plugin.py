@@ -29,7 +29,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def anam_target(request: pytest.FixtureRequest) -> Implementation:
+def implementation(request: pytest.FixtureRequest) -> Implementation:
     """The implementation under test, as named by ``--anam-plugin``, behind the port."""
     run = request.config.pluginmanager.get_plugin(RUN_PLUGIN)
     if not isinstance(run, SuiteRun):

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 import pytest
 
+from ..assertions import expect, require
 from ..clauses import ClauseId, Offer
-from ..expect import expect, require
 from ..harness.anam_double import STALL, ScriptedReply
 from ..harness.anam_rules import DEFAULT_RULES
 from ..harness.evidence import describe, in_full
@@ -77,9 +77,9 @@ RETRYABLE_FAULTS = CONNECTION_FAULTS + TIMEOUT_FAULTS
 
 
 @pytest.fixture(scope="session")
-def plain_start(anam_target: Implementation) -> None:
+def plain_start(implementation: Implementation) -> None:
     """A plain start, once a run: the premises of every check here, each owned by another clause."""
-    require_plain_start(asyncio.run(start_avatar(anam_target, persona=PERSONA, deadline=DEADLINE)))
+    require_plain_start(asyncio.run(start_avatar(implementation, persona=PERSONA, deadline=DEADLINE)))
 
 
 def _reached_anam(outcome: StartOutcome) -> None:
@@ -112,10 +112,10 @@ async def _persistently(target: Implementation, answer: tuple[int, object]) -> S
 @pytest.mark.clause(ClauseId.ANSWERS_STATUS_SURFACED)
 @pytest.mark.parametrize("case", [*FINAL_ANSWERS, *RETRYABLE_ANSWERS])
 async def test_every_error_status_is_an_api_status_error_with_anams_body(
-    anam_target: Implementation, case: str
+    implementation: Implementation, case: str
 ) -> None:
     status, body = FINAL_ANSWERS.get(case) or RETRYABLE_ANSWERS[case]
-    outcome = await _persistently(anam_target, (status, body))
+    outcome = await _persistently(implementation, (status, body))
     _reached_anam(outcome)
     _stopped(outcome)
     expect_status_error(outcome, status, body)
@@ -126,16 +126,16 @@ RETRYABLE_STATUSES = tuple(s for s in ERROR_STATUSES if s in (408, 429) or s >= 
 
 
 @pytest.fixture(scope="session")
-def every_status(plain_start: None, anam_target: Implementation) -> dict[int, StartOutcome]:
+def every_status(plain_start: None, implementation: Implementation) -> dict[int, StartOutcome]:
     """One start per error status (400-599), each answered to every attempt, once a run: the three
     clauses judged over that whole domain share them (about 2 ms a start in-process). A status the
     implementation's HTTP client never delivers (fetch's 407, 421) judges the client, not the
     plugin: it is left out."""
-    undeliverable = anam_target.describe().capabilities.undeliverable_statuses
+    undeliverable = implementation.describe().capabilities.undeliverable_statuses
     statuses = [s for s in ERROR_STATUSES if s not in undeliverable]
 
     asked = [Asked(PERSONA, always=ScriptedReply(status, error_body(status))) for status in statuses]
-    outcomes = asyncio.run(start_avatars(anam_target, asked, deadline=DEADLINE))
+    outcomes = asyncio.run(start_avatars(implementation, asked, deadline=DEADLINE))
     for outcome in outcomes:
         outcome.require_premise()
     return dict(zip(statuses, outcomes, strict=True))
@@ -236,10 +236,10 @@ async def _failing_every_attempt(target: Implementation, how: tuple[str, str]) -
     "how", _persistent_failures(["408", "429-concurrent-sessions", "500", "503-service-busy"])
 )
 async def test_a_retryable_failure_is_tried_max_retry_plus_one_times(
-    anam_target: Implementation, how: tuple[str, str]
+    implementation: Implementation, how: tuple[str, str]
 ) -> None:
     """The agent's budget (max_retry + 1 attempts) is Anam's chance to recover: all of it is used."""
-    outcome, when = await _failing_every_attempt(anam_target, how)
+    outcome, when = await _failing_every_attempt(implementation, how)
     _reached_anam(outcome)
     expect(
         len(outcome.session_requests) >= ATTEMPTS,
@@ -252,9 +252,9 @@ async def test_a_retryable_failure_is_tried_max_retry_plus_one_times(
 
 @pytest.mark.clause(ClauseId.RETRY_RETRYABLE_RETRIED)
 @pytest.mark.parametrize("case", ["429-concurrent-sessions", "503-service-busy"])
-async def test_a_success_on_a_retry_starts_the_session(anam_target: Implementation, case: str) -> None:
+async def test_a_success_on_a_retry_starts_the_session(implementation: Implementation, case: str) -> None:
     outcome = await start_avatar(
-        anam_target, persona=PERSONA, scripted_replies=(RETRYABLE_ANSWERS[case],), deadline=DEADLINE
+        implementation, persona=PERSONA, scripted_replies=(RETRYABLE_ANSWERS[case],), deadline=DEADLINE
     )
     _reached_anam(outcome)
     started = outcome.failure is None or outcome.error_during == "wait_for_join"  # joining: not this clause's
@@ -270,10 +270,10 @@ async def test_a_success_on_a_retry_starts_the_session(anam_target: Implementati
     "how", _persistent_failures(["429-concurrent-sessions", "429-spend-cap", "503-service-busy", "500"])
 )
 async def test_a_persistent_failure_is_not_tried_beyond_the_budget(
-    anam_target: Implementation, how: tuple[str, str]
+    implementation: Implementation, how: tuple[str, str]
 ) -> None:
     """An agent's max_retry is its promise of when start() gives up; an Anam outage must not break it."""
-    outcome, when = await _failing_every_attempt(anam_target, how)
+    outcome, when = await _failing_every_attempt(implementation, how)
     expect(
         not outcome.overran and len(outcome.session_requests) <= ATTEMPTS,
         expected=f"at most {ATTEMPTS} attempts {when}",
@@ -286,16 +286,20 @@ async def test_a_persistent_failure_is_not_tried_beyond_the_budget(
 # Faults at this process's HTTP client; elsewhere: the server-side twin.
 @pytest.mark.offers(Offer.CLIENT_FAULTS)
 @pytest.mark.parametrize("fault", RETRYABLE_FAULTS)
-async def test_a_connection_fault_is_an_api_connection_error(anam_target: Implementation, fault: str) -> None:
-    outcome = await start_avatar(anam_target, persona=PERSONA, client_fault=fault, deadline=DEADLINE)
+async def test_a_connection_fault_is_an_api_connection_error(
+    implementation: Implementation, fault: str
+) -> None:
+    outcome = await start_avatar(implementation, persona=PERSONA, client_fault=fault, deadline=DEADLINE)
     _surfaced_as_a_connection_error(outcome, f"when every attempt ends in {fault}")
 
 
 @pytest.mark.clause(ClauseId.TRANSPORT_CONNECTION_SURFACED)
-async def test_a_connection_the_server_closes_is_an_api_connection_error(anam_target: Implementation) -> None:
+async def test_a_connection_the_server_closes_is_an_api_connection_error(
+    implementation: Implementation,
+) -> None:
     """The server-side twin of the ``reset`` fault: the double closes the connection unanswered."""
     outcome = await start_avatar(
-        anam_target, persona=PERSONA, always=ScriptedReply(fault="close"), deadline=DEADLINE
+        implementation, persona=PERSONA, always=ScriptedReply(fault="close"), deadline=DEADLINE
     )
     _surfaced_as_a_connection_error(outcome, "when Anam closes every connection without an answer")
 
@@ -314,8 +318,8 @@ def _surfaced_as_a_connection_error(outcome: StartOutcome, when: str) -> None:
 @pytest.mark.clause(ClauseId.TRANSPORT_TIMEOUT_SURFACED)
 @pytest.mark.offers(Offer.CLIENT_FAULTS)  # faults at this process's HTTP client
 @pytest.mark.parametrize("fault", TIMEOUT_FAULTS)
-async def test_a_timeout_is_an_api_timeout_error(anam_target: Implementation, fault: str) -> None:
-    outcome = await start_avatar(anam_target, persona=PERSONA, client_fault=fault, deadline=DEADLINE)
+async def test_a_timeout_is_an_api_timeout_error(implementation: Implementation, fault: str) -> None:
+    outcome = await start_avatar(implementation, persona=PERSONA, client_fault=fault, deadline=DEADLINE)
     _reached_anam(outcome)
     _stopped(outcome)
     require(
@@ -342,12 +346,12 @@ BOUND = SHORT.timeout * ATTEMPTS_SHORT + SHORT.retry_interval * SHORT.max_retry 
 
 
 @pytest.fixture(scope="session")
-def silent_start(plain_start: None, anam_target: Implementation) -> StartOutcome:
+def silent_start(plain_start: None, implementation: Implementation) -> StartOutcome:
     """The start against an Anam that never answers, once a run: two clauses judge it (does it
     end, and with which error), and it is the only start here that waits."""
     return asyncio.run(
         start_avatar(
-            anam_target,
+            implementation,
             persona=PERSONA,
             always=ScriptedReply(fault=STALL),
             conn_options=SHORT,
@@ -393,9 +397,9 @@ MALFORMED = {
 @pytest.mark.clause(ClauseId.ANSWERS_MALFORMED_SUCCESS)
 @pytest.mark.parametrize("case", list(MALFORMED))
 async def test_a_malformed_success_is_an_api_error_not_a_session(
-    anam_target: Implementation, case: str
+    implementation: Implementation, case: str
 ) -> None:
-    outcome = await start_avatar(anam_target, persona=PERSONA, always=MALFORMED[case], deadline=DEADLINE)
+    outcome = await start_avatar(implementation, persona=PERSONA, always=MALFORMED[case], deadline=DEADLINE)
     _reached_anam(outcome)
     _stopped(outcome)
     handed_off = outcome.audio is not None and outcome.audio.destination is not None

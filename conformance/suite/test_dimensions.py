@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from ..assertions import expect, require
 from ..clauses import ClauseId, Offer
 from ..differences import differences, one_line
-from ..expect import expect, require
 from ..harness.anam_rules import SIZE_RULES
 from ..harness.evidence import RecordedRequest, describe, in_full
 from ..harness.start import start_avatar
@@ -51,10 +51,10 @@ DOCUMENTED = [
     ],
 )
 async def test_half_pair_raises_value_error_before_any_request(
-    anam_target: Implementation, options: dict[str, Any]
+    implementation: Implementation, options: dict[str, Any]
 ) -> None:
     outcome = await start_avatar(
-        anam_target, persona=Persona(avatar_model="cara-4-latest"), session_options=options
+        implementation, persona=Persona(avatar_model="cara-4-latest"), session_options=options
     )
     expect(
         outcome.failure is not None and outcome.failure.kind == "argument",
@@ -72,18 +72,18 @@ async def test_half_pair_raises_value_error_before_any_request(
 @pytest.mark.clause(ClauseId.DIMS_VERBATIM)
 @pytest.mark.parametrize(("model", "width", "height"), DOCUMENTED)
 async def test_pair_is_sent_as_session_options_verbatim(
-    anam_target: Implementation, model: str, width: int, height: int
+    implementation: Implementation, model: str, width: int, height: int
 ) -> None:
     persona = Persona(avatar_model=model)
     outcome = await start_avatar(
-        anam_target, persona=persona, session_options={"video_width": width, "video_height": height}
+        implementation, persona=persona, session_options={"video_width": width, "video_height": height}
     )
     body = session_request(outcome).body
     asked = {"videoWidth": width, "videoHeight": height}
     sent = sent_dimensions(body)
     found = differences(asked, sent, "sessionOptions")
     expect(not found, expected=f"sessionOptions {json.dumps(asked)}", actual=one_line(found))
-    baseline = await start_avatar(anam_target, persona=persona)
+    baseline = await start_avatar(implementation, persona=persona)
     require_pre_feature_baseline(session_request(baseline).body, persona)
     token = session_request(outcome).livekit_token or ""
     expect_same_request(
@@ -96,9 +96,9 @@ async def test_pair_is_sent_as_session_options_verbatim(
 
 
 @pytest.mark.clause(ClauseId.DIMS_OMITTED_IS_BASELINE)
-async def test_no_options_sends_the_pre_feature_body(anam_target: Implementation) -> None:
+async def test_no_options_sends_the_pre_feature_body(implementation: Implementation) -> None:
     persona = Persona(avatar_model="cara-4-latest")
-    outcome = await start_avatar(anam_target, persona=persona)
+    outcome = await start_avatar(implementation, persona=persona)
     expect_pre_feature_body(session_request(outcome), persona)
 
 
@@ -122,21 +122,21 @@ def expect_pre_feature_body(request: RecordedRequest, persona: Persona) -> None:
     ],
 )
 async def test_options_without_dimensions_send_the_pre_feature_body(
-    anam_target: Implementation, options: dict[str, Any]
+    implementation: Implementation, options: dict[str, Any]
 ) -> None:
     persona = Persona(avatar_model="cara-3")
-    outcome = await start_avatar(anam_target, persona=persona, session_options=options)
+    outcome = await start_avatar(implementation, persona=persona, session_options=options)
     expect_pre_feature_body(session_request(outcome), persona)
 
 
 @pytest.mark.clause(ClauseId.DIMS_PUBLISHED_SIZE)
 @pytest.mark.parametrize(("model", "width", "height"), DOCUMENTED)
 async def test_avatar_publishes_video_at_the_requested_size(
-    anam_target: Implementation, model: str, width: int, height: int
+    implementation: Implementation, model: str, width: int, height: int
 ) -> None:
     persona = Persona(avatar_model=model)
     outcome = await start_avatar(
-        anam_target, persona=persona, session_options={"video_width": width, "video_height": height}
+        implementation, persona=persona, session_options={"video_width": width, "video_height": height}
     )
     request = session_request(outcome)
     require_pair_sent(request, width, height)
@@ -162,11 +162,11 @@ def without_token(body: Any) -> Any:
 
 
 @pytest.mark.clause(ClauseId.DIMS_PUBLISHED_SIZE)
-async def test_a_retried_start_publishes_the_requested_size(anam_target: Implementation) -> None:
+async def test_a_retried_start_publishes_the_requested_size(implementation: Implementation) -> None:
     """Anam is busy once (503, retryable): the session the retry opens still has the asked size."""
     persona, (width, height) = Persona(avatar_model="cara-4-latest"), (768, 1152)
     outcome = await start_avatar(
-        anam_target,
+        implementation,
         persona=persona,
         session_options={"video_width": width, "video_height": height},
         scripted_replies=((503, {"error": "Service Unavailable", "message": "Service busy"}),),

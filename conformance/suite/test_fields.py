@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from ..assertions import expect
 from ..clauses import ClauseId, Offer
 from ..differences import ABSENT, differences, one_line
-from ..expect import expect
 from ..harness.start import start_avatar
 from ..port.call import NOT_GIVEN_OPTIONS, Persona
 from ..port.implementation import Implementation
@@ -28,8 +28,8 @@ async def _persona_sent(target: Implementation, persona: Persona, options: Any) 
 
 
 @pytest.mark.clause(ClauseId.FIELDS_PERSONA_KEPT)
-async def test_avatar_model_is_kept_without_dimensions(anam_target: Implementation) -> None:
-    sent = await _persona_sent(anam_target, Persona(avatar_model="cara-4-latest"), NOT_GIVEN_OPTIONS)
+async def test_avatar_model_is_kept_without_dimensions(implementation: Implementation) -> None:
+    sent = await _persona_sent(implementation, Persona(avatar_model="cara-4-latest"), NOT_GIVEN_OPTIONS)
     expect(
         isinstance(sent, dict) and sent.get("avatarModel") == "cara-4-latest",
         expected='personaConfig.avatarModel "cara-4-latest"',
@@ -39,8 +39,8 @@ async def test_avatar_model_is_kept_without_dimensions(anam_target: Implementati
 
 @pytest.mark.clause(ClauseId.FIELDS_PERSONA_KEPT)
 @pytest.mark.offers(Offer.SESSION_OPTIONS)
-async def test_avatar_model_is_kept_with_dimensions(anam_target: Implementation) -> None:
-    sent = await _persona_sent(anam_target, Persona(avatar_model="cara-4-latest"), PAIR)
+async def test_avatar_model_is_kept_with_dimensions(implementation: Implementation) -> None:
+    sent = await _persona_sent(implementation, Persona(avatar_model="cara-4-latest"), PAIR)
     expect(
         isinstance(sent, dict) and sent.get("avatarModel") == "cara-4-latest",
         expected='personaConfig.avatarModel "cara-4-latest"',
@@ -57,9 +57,9 @@ async def test_avatar_model_is_kept_with_dimensions(anam_target: Implementation)
         pytest.param(PAIR, id="with-dimensions", marks=pytest.mark.offers(Offer.SESSION_OPTIONS)),
     ],
 )
-async def test_director_notes_are_kept(anam_target: Implementation, options: Any) -> None:
+async def test_director_notes_are_kept(implementation: Implementation, options: Any) -> None:
     sent = await _persona_sent(
-        anam_target, Persona(avatar_model="cara-4-latest", director_notes=NOTES), options
+        implementation, Persona(avatar_model="cara-4-latest", director_notes=NOTES), options
     )
     expect(
         isinstance(sent, dict) and sent.get("directorNotes") == NOTES,
@@ -73,11 +73,11 @@ async def test_director_notes_are_kept(anam_target: Implementation, options: Any
 @pytest.mark.parametrize("disclosure", [True, False])
 @pytest.mark.parametrize("dimensions", [{}, PAIR], ids=["without-dimensions", "with-dimensions"])
 async def test_disclosure_is_kept(
-    anam_target: Implementation, disclosure: bool, dimensions: dict[str, int]
+    implementation: Implementation, disclosure: bool, dimensions: dict[str, int]
 ) -> None:
     options = {**dimensions, "show_ai_avatar_disclosure": disclosure}
     outcome = await start_avatar(
-        anam_target, persona=Persona(avatar_model="cara-4-latest"), session_options=options
+        implementation, persona=Persona(avatar_model="cara-4-latest"), session_options=options
     )
     body = session_request(outcome).body
     sent_options = body.get("sessionOptions") if isinstance(body, dict) else None

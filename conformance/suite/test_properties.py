@@ -20,17 +20,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ..assertions import Blocked, SuiteError, expect, nothing_judged
 from ..clauses import ClauseId, Offer
 from ..differences import differences, one_line
-from ..expect import Blocked, SuiteError, expect, nothing_judged
 from ..harness.anam_double import one_server_on
 from ..harness.anam_rules import Rejection, judge_session_request
 from ..harness.evidence import describe, in_full
 from ..harness.outcome import StartOutcome
-from ..harness.start import TOGETHER, Asked, start_avatar, start_avatars
+from ..harness.start import Asked, start_avatar, start_avatars
 from ..harness.wire import pre_feature_body, with_token, without_dimensions
 from ..hypothesis_profiles import PropertyRun, predictable
-from ..port.implementation import Implementation
+from ..port.facts import Undrivable
+from ..port.implementation import TOGETHER, Implementation
 from ..premises import (
     expect_same_request,
     pair_sent_verbatim,
@@ -45,16 +46,16 @@ from ..premises import (
     session_request,
     sizes_asked,
 )
-from ..strategies import HALF, Scenario, never_acceptable, scenarios
+from ..strategies import HALF, DrawnCall, never_acceptable, scenarios
 
 TOKEN = "<livekit-jwt>"
 #: What a check returns for an example its clause has nothing to say about (not a pass).
 PASSED_OVER = "passed over"
-Check = Callable[[Scenario, StartOutcome], Awaitable[object]]
+Check = Callable[[DrawnCall, StartOutcome], Awaitable[object]]
 
 
 def explore(
-    run: PropertyRun, strategy: st.SearchStrategy[Scenario], check: Check, target: Implementation
+    run: PropertyRun, strategy: st.SearchStrategy[DrawnCall], check: Check, target: Implementation
 ) -> None:
     """Start the plugin once per example and hold the outcome to ``check``.
 
@@ -78,10 +79,10 @@ def explore(
     blocked: list[Blocked] = []
     judged = 0
     first_pass = predictable(run)
-    drawn: list[Scenario] = []
-    groups: asyncio.Queue[list[Scenario] | None] = asyncio.Queue()
+    drawn: list[DrawnCall] = []
+    groups: asyncio.Queue[list[DrawnCall] | None] = asyncio.Queue()
 
-    async def judge(scenario: Scenario, outcome: StartOutcome) -> None:
+    async def judge(scenario: DrawnCall, outcome: StartOutcome) -> None:
         nonlocal judged
         try:
             outcome.require_premise()
@@ -90,7 +91,7 @@ def explore(
         except Blocked as premise:
             blocked.append(premise)
 
-    async def one(scenario: Scenario) -> None:
+    async def one(scenario: DrawnCall) -> None:
         outcome = await start_avatar(
             target,
             persona=scenario.persona,
@@ -107,7 +108,7 @@ def explore(
             for scenario, outcome in zip(group, outcomes, strict=True):
                 await judge(scenario, outcome)
 
-    def drawn_one(scenario: Scenario) -> None:
+    def drawn_one(scenario: DrawnCall) -> None:
         drawn.append(scenario)
         if len(drawn) % TOGETHER == 0:
             groups.put_nowait(drawn[-TOGETHER:])
@@ -116,7 +117,7 @@ def explore(
 
     @run.settings
     @given(scenario=strategy)
-    def example(scenario: Scenario) -> None:
+    def example(scenario: DrawnCall) -> None:
         if first_pass:
             drawn_one(scenario)  # what hypothesis will try, in its order
             return
@@ -139,7 +140,7 @@ def explore(
                 try:
                     loop.run_until_complete(judging)
                     run.examples += len(drawn)
-                except SuiteError:
+                except (SuiteError, Undrivable):
                     raise  # the suite could not judge: its error, as it happened
                 except Exception:  # judged again by hypothesis, one start per example
                     first_pass, judged = False, 0
@@ -194,7 +195,7 @@ def first_answer(outcome: StartOutcome) -> int | None:
     return outcome.answers[index]
 
 
-def refused_pair(scenario: Scenario) -> bool:
+def refused_pair(scenario: DrawnCall) -> bool:
     """Anam's rules refuse the asked pair, though a plugin may not refuse it locally."""
     if never_acceptable(scenario.width) or never_acceptable(scenario.height):
         return False
@@ -206,9 +207,9 @@ def refused_pair(scenario: Scenario) -> bool:
 
 @pytest.mark.clause(ClauseId.DIMS_BOTH_OR_NEITHER)
 def test_a_half_pair_is_refused_before_any_request(
-    anam_target: Implementation, property_run: PropertyRun
+    implementation: Implementation, property_run: PropertyRun
 ) -> None:
-    async def check(scenario: Scenario, outcome: StartOutcome) -> None:
+    async def check(scenario: DrawnCall, outcome: StartOutcome) -> None:
         expect(
             refused_locally(outcome),
             expected=f"ValueError and no request for {scenario}",
@@ -216,14 +217,14 @@ def test_a_half_pair_is_refused_before_any_request(
             evidence=in_full(outcome.requests),
         )
 
-    explore(property_run, scenarios(anam_target.describe(), *HALF), check, anam_target)
+    explore(property_run, scenarios(implementation.describe(), *HALF), check, implementation)
 
 
 @pytest.mark.clause(ClauseId.DIMS_LOCAL_REFUSAL)
 def test_a_full_pair_is_refused_locally_only_when_anam_could_never_accept_it(
-    anam_target: Implementation, property_run: PropertyRun
+    implementation: Implementation, property_run: PropertyRun
 ) -> None:
-    async def check(scenario: Scenario, outcome: StartOutcome) -> str | None:
+    async def check(scenario: DrawnCall, outcome: StartOutcome) -> str | None:
         if outcome.session_requests:
             return None  # sent for Anam to judge: what this clause asks of every pair
         impossible = never_acceptable(scenario.width) or never_acceptable(scenario.height)
@@ -235,27 +236,30 @@ def test_a_full_pair_is_refused_locally_only_when_anam_could_never_accept_it(
         )
         return None
 
-    explore(property_run, scenarios(anam_target.describe(), "both"), check, anam_target)
+    explore(property_run, scenarios(implementation.describe(), "both"), check, implementation)
 
 
 @pytest.mark.clause(ClauseId.DIMS_VERBATIM)
 def test_a_full_pair_is_sent_verbatim_and_nothing_else_changes(
-    anam_target: Implementation, property_run: PropertyRun
+    implementation: Implementation, property_run: PropertyRun
 ) -> None:
     baselines: dict[str, Any] = {}
 
-    async def baseline(scenario: Scenario) -> Any:
+    async def baseline(scenario: DrawnCall) -> Any:
         plain = scenario.without_dimensions()
         key = str(plain)
         if key not in baselines:
             outcome = await start_avatar(
-                anam_target, persona=plain.persona, session_options=plain.session_options, show_arrival=False
+                implementation,
+                persona=plain.persona,
+                session_options=plain.session_options,
+                show_arrival=False,
             )
             baselines[key] = without_disclosure(with_token(session_request(outcome).body, TOKEN))
         require_pre_feature_baseline(baselines[key], plain.persona)
         return baselines[key]
 
-    async def check(scenario: Scenario, outcome: StartOutcome) -> str | None:
+    async def check(scenario: DrawnCall, outcome: StartOutcome) -> str | None:
         if refused_locally(outcome) and (
             never_acceptable(scenario.width) or never_acceptable(scenario.height)
         ):
@@ -283,7 +287,7 @@ def test_a_full_pair_is_sent_verbatim_and_nothing_else_changes(
             )
         return None
 
-    explore(property_run, scenarios(anam_target.describe(), "both"), check, anam_target)
+    explore(property_run, scenarios(implementation.describe(), "both"), check, implementation)
 
 
 def _present(sent: dict[str, Any] | None, key: str) -> bool:
@@ -292,9 +296,9 @@ def _present(sent: dict[str, Any] | None, key: str) -> bool:
 
 @pytest.mark.clause(ClauseId.DIMS_OMITTED_IS_BASELINE)
 def test_no_dimensions_means_no_dimension_anywhere(
-    anam_target: Implementation, property_run: PropertyRun
+    implementation: Implementation, property_run: PropertyRun
 ) -> None:
-    async def check(scenario: Scenario, outcome: StartOutcome) -> None:
+    async def check(scenario: DrawnCall, outcome: StartOutcome) -> None:
         body = with_token(session_request(outcome).body, TOKEN)
         keys = dimension_keys(body)
         expect(not keys, expected=f"no dimension key for {scenario}", actual=f"{', '.join(keys)} in the body")
@@ -306,15 +310,15 @@ def test_no_dimensions_means_no_dimension_anywhere(
             what=f"the pre-feature body for {scenario}",
         )
 
-    explore(property_run, scenarios(anam_target.describe(), "neither"), check, anam_target)
+    explore(property_run, scenarios(implementation.describe(), "neither"), check, implementation)
 
 
 @pytest.mark.clause(ClauseId.REJECTION_SURFACED)
 @pytest.mark.offers(Offer.SESSION_OPTIONS)
 def test_every_rejection_surfaces_as_api_status_error(
-    anam_target: Implementation, property_run: PropertyRun
+    implementation: Implementation, property_run: PropertyRun
 ) -> None:
-    async def check(scenario: Scenario, outcome: StartOutcome) -> str | None:
+    async def check(scenario: DrawnCall, outcome: StartOutcome) -> str | None:
         if first_answer(outcome) != 400:
             return PASSED_OVER  # whether a 400 was warranted is dims.verbatim's and rejection.no-downgrade's
         require_refusal_final(outcome, retries_allowed=True)
@@ -336,13 +340,13 @@ def test_every_rejection_surfaces_as_api_status_error(
         )
         return None
 
-    explore(property_run, scenarios(anam_target.describe(), "both"), check, anam_target)
+    explore(property_run, scenarios(implementation.describe(), "both"), check, implementation)
 
 
 @pytest.mark.clause(ClauseId.REJECTION_NOT_RETRIED)
 @pytest.mark.offers(Offer.SESSION_OPTIONS)
-def test_a_rejected_request_is_sent_once(anam_target: Implementation, property_run: PropertyRun) -> None:
-    async def check(scenario: Scenario, outcome: StartOutcome) -> str | None:
+def test_a_rejected_request_is_sent_once(implementation: Implementation, property_run: PropertyRun) -> None:
+    async def check(scenario: DrawnCall, outcome: StartOutcome) -> str | None:
         if first_answer(outcome) != 400:
             return PASSED_OVER
         first = outcome.session_requests[0]
@@ -355,21 +359,21 @@ def test_a_rejected_request_is_sent_once(anam_target: Implementation, property_r
         )
         return None
 
-    explore(property_run, scenarios(anam_target.describe(), "both"), check, anam_target)
+    explore(property_run, scenarios(implementation.describe(), "both"), check, implementation)
 
 
 @pytest.mark.clause(ClauseId.REJECTION_NO_DOWNGRADE)
 def test_a_pair_anam_refuses_is_never_downgraded(
-    anam_target: Implementation, property_run: PropertyRun
+    implementation: Implementation, property_run: PropertyRun
 ) -> None:
     forwarded: set[str | None] = set()
 
-    async def check(scenario: Scenario, outcome: StartOutcome) -> str | None:
+    async def check(scenario: DrawnCall, outcome: StartOutcome) -> str | None:
         if not refused_pair(scenario):
             return PASSED_OVER  # a pair Anam accepts, or one a plugin may refuse locally (dims.local-refusal)
         model = scenario.persona.avatar_model
         if model not in forwarded:
-            await require_supported_pair_forwarded(anam_target, scenario.persona)
+            await require_supported_pair_forwarded(implementation, scenario.persona)
             forwarded.add(model)
         require_sent(outcome, str(scenario), refusable=False)
         require_authorized(outcome)
@@ -390,4 +394,4 @@ def test_a_pair_anam_refuses_is_never_downgraded(
         )
         return None
 
-    explore(property_run, scenarios(anam_target.describe(), "both"), check, anam_target)
+    explore(property_run, scenarios(implementation.describe(), "both"), check, implementation)

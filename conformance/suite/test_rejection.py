@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from ..assertions import expect, require
 from ..clauses import ClauseId
-from ..expect import expect, require
 from ..harness.anam_double import ScriptedReply
 from ..harness.evidence import describe, in_full
 from ..harness.start import RETRYABLE_4XX, Asked, start_avatar, start_avatars
@@ -36,9 +36,9 @@ UNSUPPORTED_PAIR_400 = {
 
 
 @pytest.mark.clause(ClauseId.REJECTION_SURFACED)
-async def test_http_400_is_api_status_error_with_anams_body(anam_target: Implementation) -> None:
+async def test_http_400_is_api_status_error_with_anams_body(implementation: Implementation) -> None:
     outcome = await start_avatar(
-        anam_target,
+        implementation,
         persona=Persona(avatar_model="cara-4-latest"),
         # However often the plugin asks, the answer is the same 400: whether it should have asked
         # again is rejection.not-retried's (or retry.bounded's) to judge, never this clause's.
@@ -64,19 +64,19 @@ def refusal_body(status: int) -> object:
 
 
 @pytest.mark.clause(ClauseId.REJECTION_NOT_RETRIED)
-async def test_every_final_client_error_is_sent_once(anam_target: Implementation) -> None:
+async def test_every_final_client_error_is_sent_once(implementation: Implementation) -> None:
     """The clause's whole domain, 400-499 but 408, 429 and 499, each answered to every attempt:
     one start per status, in one check (about 2 ms a start in-process). A status the
     implementation's HTTP client never delivers (fetch's 407) is not asked: a retry of it would be
     a connection retry."""
-    undeliverable = anam_target.describe().capabilities.undeliverable_statuses
+    undeliverable = implementation.describe().capabilities.undeliverable_statuses
     statuses = [s for s in FINAL_4XX if s not in undeliverable]
     retried: list[str] = []
     evidence = ""
     persona = Persona(avatar_model="cara-4-latest")
     # The same refusal however often asked; each start under its own path of one server.
     asked = [Asked(persona, always=ScriptedReply(status, refusal_body(status))) for status in statuses]
-    outcomes = await start_avatars(anam_target, asked, deadline=DEADLINE)
+    outcomes = await start_avatars(implementation, asked, deadline=DEADLINE)
     for status, outcome in zip(statuses, outcomes, strict=True):
         outcome.require_premise()
         if status != 401:
@@ -108,12 +108,12 @@ async def test_every_final_client_error_is_sent_once(anam_target: Implementation
     ],
 )
 async def test_unsupported_pair_is_refused_not_downgraded(
-    anam_target: Implementation, model: str, width: int, height: int
+    implementation: Implementation, model: str, width: int, height: int
 ) -> None:
     persona = Persona(avatar_model=model)
-    await require_supported_pair_forwarded(anam_target, persona)
+    await require_supported_pair_forwarded(implementation, persona)
     outcome = await start_avatar(
-        anam_target, persona=persona, session_options={"video_width": width, "video_height": height}
+        implementation, persona=persona, session_options={"video_width": width, "video_height": height}
     )
     require_sent(outcome, f"{width}x{height}", refusable=False)
     require_authorized(outcome)

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import pytest
 
+from ..assertions import Blocked, EvidenceError, expect, require
 from ..cassettes.library import SCENARIOS, CassetteFile
 from ..cassettes.matching import explain_unmatched, mismatch_owner
 from ..cassettes.plugin import Replay
 from ..cassettes.replay import ReplayOutcome
 from ..clauses import ClauseId, Offer
-from ..expect import Blocked, EvidenceError, expect, require
 from ..harness.evidence import describe, in_full
 from ..premises import (
     expect_audio_to_avatar,

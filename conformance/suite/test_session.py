@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from livekit import api
 
+from ..assertions import expect, require, violation
 from ..clauses import ClauseId, Offer
-from ..expect import expect, require, violation
 from ..harness.anam_double import ENGINE_SESSION_PATH, SESSION_TOKEN_PATH
 from ..harness.anam_rules import SIZE_RULES
 from ..harness.evidence import describe, in_full
@@ -29,8 +29,8 @@ pytestmark = pytest.mark.asyncio
 
 
 @pytest.mark.clause(ClauseId.SESSION_ONE_REQUEST)
-async def test_start_sends_one_session_request(anam_target: Implementation) -> None:
-    outcome = await start_avatar(anam_target, persona=Persona(avatar_model="cara-3"))
+async def test_start_sends_one_session_request(implementation: Implementation) -> None:
+    outcome = await start_avatar(implementation, persona=Persona(avatar_model="cara-3"))
     require_authorized(outcome)
     started = outcome.failure is None or outcome.error_during == "wait_for_join"
     expect(started, expected="start() to succeed", actual=f"{outcome.failure} during {outcome.error_during}")
@@ -60,8 +60,12 @@ async def test_start_sends_one_session_request(anam_target: Implementation) -> N
         ),
     ],
 )
-async def test_session_request_is_an_authorized_json_post(anam_target: Implementation, options: Any) -> None:
-    outcome = await start_avatar(anam_target, persona=Persona(avatar_model="cara-3"), session_options=options)
+async def test_session_request_is_an_authorized_json_post(
+    implementation: Implementation, options: Any
+) -> None:
+    outcome = await start_avatar(
+        implementation, persona=Persona(avatar_model="cara-3"), session_options=options
+    )
     request = session_request(outcome)
     expect(request.method == "POST", expected="POST", actual=request.method)
     expect(
@@ -96,10 +100,10 @@ def _claims(token: str | None) -> api.access_token.Claims:
 @pytest.mark.clause(ClauseId.AVATAR_TOKEN)
 @pytest.mark.parametrize("identity", [None, "custom-avatar"], ids=["default-identity", "custom-identity"])
 async def test_livekit_token_admits_the_avatar_to_this_room(
-    anam_target: Implementation, identity: str | None
+    implementation: Implementation, identity: str | None
 ) -> None:
     outcome = await start_avatar(
-        anam_target,
+        implementation,
         persona=Persona(avatar_model="cara-3"),
         avatar_participant_identity=identity,
         room_name="room-under-test",
@@ -138,10 +142,10 @@ DEFAULT_SIZES = [
 @pytest.mark.parametrize(("model", "size"), DEFAULT_SIZES)
 @pytest.mark.parametrize("identity", [None, "custom-avatar"], ids=["default-identity", "custom-identity"])
 async def test_avatar_joins_and_publishes_the_default_video(
-    anam_target: Implementation, model: str, size: tuple[int, int], identity: str | None
+    implementation: Implementation, model: str, size: tuple[int, int], identity: str | None
 ) -> None:
     outcome = await start_avatar(
-        anam_target, persona=Persona(avatar_model=model), avatar_participant_identity=identity
+        implementation, persona=Persona(avatar_model=model), avatar_participant_identity=identity
     )
     require_started(outcome)
     require_admitted(outcome)
@@ -167,10 +171,10 @@ async def test_avatar_joins_and_publishes_the_default_video(
 @pytest.mark.clause(ClauseId.AVATAR_AUDIO_HANDOFF)
 @pytest.mark.parametrize("identity", [None, "custom-avatar"], ids=["default-identity", "custom-identity"])
 async def test_agent_audio_streams_to_the_avatar_once_it_has_video(
-    anam_target: Implementation, identity: str | None
+    implementation: Implementation, identity: str | None
 ) -> None:
     outcome = await start_avatar(
-        anam_target, persona=Persona(avatar_model="cara-3"), avatar_participant_identity=identity
+        implementation, persona=Persona(avatar_model="cara-3"), avatar_participant_identity=identity
     )
     require_started(outcome)
     expect_audio_to_avatar(outcome)

@@ -37,9 +37,9 @@ import jwt
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
+from ..assertions import Blocked, EvidenceError, note, violation
 from ..clauses import ClauseId, Offer
 from ..differences import Difference, blocking_owner, by_meaning, differences, left_open, one_line
-from ..expect import Blocked, EvidenceError, note, violation
 from ..harness.anam_double import ENGINE_SESSION_PATH, SESSION_TOKEN_PATH
 from ..harness.evidence import RecordedRequest, redact_body
 from ..harness.start import ANAM_API_KEY, start_avatar
@@ -331,12 +331,12 @@ async def _requests(target: Implementation, case: Case) -> tuple[list[dict[str, 
 
 @pytest.mark.parametrize("case", _params(CASES))
 async def test_session_request_is_the_pinned_one(
-    anam_target: Implementation,
+    implementation: Implementation,
     case: Case,
     request_snapshot: SnapshotAssertion,
     request: pytest.FixtureRequest,
 ) -> None:
-    requests, token = await _requests(anam_target, case)
+    requests, token = await _requests(implementation, case)
     folded = fold(requests)
     document = {
         "case": case.name,
@@ -352,12 +352,12 @@ async def test_session_request_is_the_pinned_one(
 @pytest.mark.offers(Offer.SESSION_OPTIONS)
 @pytest.mark.parametrize("flow", [ONE_REQUEST, TWO_REQUESTS])
 async def test_each_wire_flow_is_the_pinned_one(
-    anam_target: Implementation,
+    implementation: Implementation,
     flow: str,
     request_snapshot: SnapshotAssertion,
     request: pytest.FixtureRequest,
 ) -> None:
-    requests, token = await _requests(anam_target, FLOW_CASE)
+    requests, token = await _requests(implementation, FLOW_CASE)
     document = {
         "case": f"flow-{flow}",
         "clause": CLAUSE.value,

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import pytest
 
+from ..assertions import expect
 from ..clauses import ClauseId, Offer
-from ..expect import expect
 from ..port.call import CONSTRUCTOR_KEYWORDS, START_KEYWORDS
 from ..port.description import canonical
 from ..port.facts import Built, ErrorFacts, TypeProbe
@@ -58,8 +58,8 @@ def _kept(built: Built | None, name: str, default: object) -> object:
 
 
 @pytest.mark.clause(ClauseId.SURFACE_DROP_IN)
-def test_avatar_session_is_the_frameworks(anam_target: Implementation) -> None:
-    surface = anam_target.describe().surface
+def test_avatar_session_is_the_frameworks(implementation: Implementation) -> None:
+    surface = implementation.describe().surface
     expect(
         surface.framework_avatar_session,
         expected="AvatarSession to extend the framework's AvatarSession (livekit.agents.voice.avatar)",
@@ -69,8 +69,8 @@ def test_avatar_session_is_the_frameworks(anam_target: Implementation) -> None:
 
 
 @pytest.mark.clause(ClauseId.SURFACE_DROP_IN)
-def test_constructor_and_start_take_the_released_keywords(anam_target: Implementation) -> None:
-    surface = anam_target.describe().surface
+def test_constructor_and_start_take_the_released_keywords(implementation: Implementation) -> None:
+    surface = implementation.describe().surface
     missing = _missing(CONSTRUCTOR_KEYWORDS, surface.constructor_options)
     expect(
         not missing,
@@ -86,8 +86,8 @@ def test_constructor_and_start_take_the_released_keywords(anam_target: Implement
 
 
 @pytest.mark.clause(ClauseId.SURFACE_DROP_IN)
-def test_persona_config_has_the_released_fields(anam_target: Implementation) -> None:
-    fields = anam_target.describe().surface.persona_fields
+def test_persona_config_has_the_released_fields(implementation: Implementation) -> None:
+    fields = implementation.describe().surface.persona_fields
     missing = _missing(PERSONA_FIELDS, fields)
     expect(
         not missing,
@@ -98,8 +98,8 @@ def test_persona_config_has_the_released_fields(anam_target: Implementation) -> 
 
 @pytest.mark.clause(ClauseId.SURFACE_DROP_IN)
 @pytest.mark.offers(Offer.PYTHON_TYPES)
-def test_persona_config_keeps_the_released_fields(anam_target: Implementation) -> None:
-    persona = _probe(anam_target).persona_config
+def test_persona_config_keeps_the_released_fields(implementation: Implementation) -> None:
+    persona = _probe(implementation).persona_config
     actual = {k: _kept(persona, k, None) for k in PERSONA_FIELDS}
     expect(
         actual == {"name": "n", "avatarId": "a", "avatarModel": "cara-3"},
@@ -109,8 +109,8 @@ def test_persona_config_keeps_the_released_fields(anam_target: Implementation) -
 
 
 @pytest.mark.clause(ClauseId.SURFACE_SESSION_OPTIONS)
-def test_session_options_are_an_option_of_the_avatar_session(anam_target: Implementation) -> None:
-    surface = anam_target.describe().surface
+def test_session_options_are_an_option_of_the_avatar_session(implementation: Implementation) -> None:
+    surface = implementation.describe().surface
     missing = _missing(("video_width", "video_height"), surface.session_option_fields)
     expect(
         not missing,
@@ -126,8 +126,8 @@ def test_session_options_are_an_option_of_the_avatar_session(anam_target: Implem
 
 @pytest.mark.clause(ClauseId.SURFACE_SESSION_OPTIONS)
 @pytest.mark.offers(Offer.PYTHON_TYPES)
-def test_session_options_defaults_to_no_dimensions(anam_target: Implementation) -> None:
-    options = _probe(anam_target).session_options_default
+def test_session_options_defaults_to_no_dimensions(implementation: Implementation) -> None:
+    options = _probe(implementation).session_options_default
     actual = (
         _kept(options, "video_width", "<missing>"),
         _kept(options, "video_height", "<missing>"),
@@ -141,8 +141,8 @@ def test_session_options_defaults_to_no_dimensions(anam_target: Implementation) 
 
 @pytest.mark.clause(ClauseId.SURFACE_SESSION_OPTIONS)
 @pytest.mark.offers(Offer.PYTHON_TYPES)
-def test_session_options_keeps_what_it_is_given(anam_target: Implementation) -> None:
-    options = _probe(anam_target).session_options_given
+def test_session_options_keeps_what_it_is_given(implementation: Implementation) -> None:
+    options = _probe(implementation).session_options_given
     actual = (_kept(options, "video_width", "<missing>"), _kept(options, "video_height", "<missing>"))
     expect(
         actual == (1152, 768),
