@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, seed
 from hypothesis import strategies as st
 
 from ..assertions import Blocked, SuiteError, expect, nothing_judged
@@ -52,6 +52,17 @@ TOKEN = "<livekit-jwt>"
 #: What a check returns for an example its clause has nothing to say about (not a pass).
 PASSED_OVER = "passed over"
 Check = Callable[[DrawnCall, StartOutcome], Awaitable[object]]
+
+
+#: The seed a derandomized run (the ``ci`` and ``quick`` profiles) draws every property's examples
+#: from. hypothesis would derive it from the source of ``explore``'s inner test, so an edit that
+#: changes no check (a rename) would change which examples every report shows; pinned, the
+#: examples change only with the strategies. The figure is the one that source gave before it was
+#: pinned, so reports read as they did.
+DERANDOMIZED_SEED = int(
+    "7531840086861849150962386227715597666273433145720496437979"
+    "498574542980002976385954392757607362761895089303848013057"
+)
 
 
 def explore(
@@ -123,6 +134,9 @@ def explore(
             return
         run.example()
         loop.run_until_complete(one(scenario))
+
+    if run.settings.derandomize:
+        example = seed(DERANDOMIZED_SEED)(example)
 
     try:
         with one_server_on(loop):
