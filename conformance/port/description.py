@@ -51,7 +51,7 @@ class PythonTypes:
 class Capabilities:
     """What the harness can do with the implementation beyond the one call, declared, never guessed.
 
-    A check that needs one names it (``@pytest.mark.capability(...)``) and is skipped at
+    A check that needs one names it (``@pytest.mark.offers(Offer...)``) and is skipped at
     collection where it is not offered; its twin check judges the same clause there.
     """
 
