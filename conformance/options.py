@@ -116,3 +116,8 @@ def add_options(parser: pytest.Parser) -> None:
         metavar="PATH",
         help="write the clause report as Markdown to PATH (e.g. $GITHUB_STEP_SUMMARY; appended to)",
     )
+
+
+#: Where an xdist worker tells its controller which of the suite's checks it collected
+#: (``workeroutput``): also how a controller that never loaded the suite learns its checks ran.
+SELECTED_OUTPUT = "anam_selected"

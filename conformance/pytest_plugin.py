@@ -204,3 +204,38 @@ def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> 
         return None
     use_suite(parent.config)
     return SuiteModule.from_parent(parent, path=module_path)
+
+
+#: Set on a controller that never loaded the suite when a worker says it ran the suite's checks.
+UNJUDGED_KEY = pytest.StashKey[int]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """An xdist worker that reached the suite's checks by collecting alone (nothing on the command
+    line named the suite, so its controller never loaded it): no clause report can be made."""
+    config = node.config
+    if config.pluginmanager.has_plugin(SESSION_PLUGIN):
+        return
+    found = getattr(node, "workeroutput", {}).get(options.SELECTED_OUTPUT)
+    if found:
+        config.stash[UNJUDGED_KEY] = max(config.stash.get(UNJUDGED_KEY, 0), len(found))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """No verdict is never a pass: checks the suite ran without judging them end the run non-zero."""
+    checks = session.config.stash.get(UNJUDGED_KEY, 0)
+    if not checks:
+        return
+    from .report import NO_VERDICT_EXIT  # only here: a session that never used the suite
+
+    terminal = session.config.pluginmanager.get_plugin("terminalreporter")
+    if terminal is not None:
+        terminal.write_line(
+            f"anam-conformance: no verdict: {checks} of the suite's checks ran in xdist workers, but "
+            "the command line did not name the suite, so nothing judged them; name it (pytest "
+            "conformance, --pyargs anam_conformance, or --anam-plugin=...)",
+            red=True,
+        )
+    session.exitstatus = NO_VERDICT_EXIT

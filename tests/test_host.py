@@ -157,3 +157,15 @@ def test_the_entry_points_names_are_those_its_parts_read() -> None:
     assert pytest_plugin.ISOLATION_ENV == sandbox.ENV_VAR
     assert sorted(options.PROFILE_NAMES) == sorted(PROFILES)
     assert tuple(Offer) == options.OFFER_NAMES
+
+
+def test_checks_reached_only_by_collection_under_xdist_are_no_verdict(tmp_path: Path) -> None:
+    """The controller never collects, so it never loads the suite: its workers' checks cannot be
+    judged, and the run says so and ends non-zero instead of passing on them."""
+    (tmp_path / "pytest.ini").write_text("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    (tmp_path / "checks").symlink_to(one_suite.PACKAGE_DIR / "suite", target_is_directory=True)
+    done = _run(
+        tmp_path, "-m", "pytest", "-p", "no:randomly", "-p", "no:cacheprovider", "-k", "surface", "-n", "2"
+    )
+    assert done.returncode == 3, done.stdout[-2000:] + done.stderr
+    assert "anam-conformance: no verdict:" in done.stdout, done.stdout[-2000:]

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from .. import report as reporting
+from ..options import SELECTED_OUTPUT
 from .collection import CLAUSE_PROPERTY, ORDER_PROPERTY, in_suite, property_of
 from .outcomes import test_outcome
 
 #: Where an xdist worker sends the controller the checks it collected (``workeroutput``).
-SELECTED_OUTPUT = "anam_selected"
 
 
 class Records:
