@@ -109,6 +109,10 @@ def test_an_editable_install_finds_the_checkouts_own_evidence() -> None:
     assert evidence.expectation_dir() == ROOT / "expectations"
 
 
+def _run_in(folder: Path, env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, cwd=folder, env=env, capture_output=True, text=True, timeout=600, check=False)
+
+
 @pytest.mark.slow
 def test_the_installed_wheel_judges_a_release_from_a_hostile_directory(tmp_path: Path) -> None:
     wheel = built_wheel(tmp_path)
@@ -150,19 +154,13 @@ def test_the_installed_wheel_judges_a_release_from_a_hostile_directory(tmp_path:
     (hostile / "conftest.py").write_text(HOSTILE_CONFTEST)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["PYTEST_ADDOPTS"] = "--no-such-option-either"
-    run = subprocess.run(
-        [
-            str(venv / "bin" / "anam-conformance"),
-            "--anam-plugin=livekit.plugins.anam",
-            f"--anam-python={plugin_venv / 'bin' / 'python'}",
-            "--conformance-report=report.json",
-        ],
-        cwd=hostile,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+    run = _run_in(
+        hostile,
+        env,
+        str(venv / "bin" / "anam-conformance"),
+        "--anam-plugin=livekit.plugins.anam",
+        f"--anam-python={plugin_venv / 'bin' / 'python'}",
+        "--conformance-report=report.json",
     )
     output = run.stdout + run.stderr
     assert run.returncode == 0, output
@@ -182,15 +180,7 @@ def test_the_installed_wheel_judges_a_release_from_a_hostile_directory(tmp_path:
     for number, (page, words) in enumerate(documented):
         folder = tmp_path / f"documented-{number}"
         folder.mkdir()
-        done = subprocess.run(
-            with_venvs(words, venv, plugin_venv),
-            cwd=folder,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
+        done = _run_in(folder, env, *with_venvs(words, venv, plugin_venv))
         shown = f"{page}: {' '.join(words)}"
         assert done.returncode == 0, f"{shown}\n{done.stdout[-2000:]}{done.stderr[-1000:]}"
         assert "anam-conformance: verdict: conforming" in done.stdout + done.stderr, shown

@@ -31,14 +31,10 @@ def pytest_collection_finish(session):
 """
 
 
-@pytest.fixture(scope="module")
-def suite_loaders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """How a run of the suite (``pytest conformance``) loaded each module it imported."""
-    folder = tmp_path_factory.mktemp("probe")
-    (folder / "loader_probe.py").write_text(PROBE)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(folder), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "conformance", "--collect-only", "-q", "-p", "loader_probe"],
+def _collect_the_suite(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``pytest conformance --collect-only`` in the checkout, as a maintainer runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "conformance", "--collect-only", "-q", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -46,6 +42,15 @@ def suite_loaders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         check=False,
         env=env,
     )
+
+
+@pytest.fixture(scope="module")
+def suite_loaders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """How a run of the suite (``pytest conformance``) loaded each module it imported."""
+    folder = tmp_path_factory.mktemp("probe")
+    (folder / "loader_probe.py").write_text(PROBE)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(folder), os.environ.get("PYTHONPATH", "")])}
+    done = _collect_the_suite("-p", "loader_probe", env=env)
     found = [line for line in done.stdout.splitlines() if line.startswith("LOADERS ")]
     assert found, done.stdout[-2000:] + done.stderr[-2000:]
     loaders: dict[str, str] = json.loads(found[0].removeprefix("LOADERS "))
@@ -88,12 +93,5 @@ def test_every_library_is_importable(suite_loaders: dict[str, str]) -> None:
 
 def test_the_suite_loads_when_every_warning_is_an_error() -> None:
     """A CI that runs ``pytest -W error`` gets a verdict, not a plugin that failed to load."""
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "conformance", "-W", "error", "--collect-only", "-q"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = _collect_the_suite("-W", "error")
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
