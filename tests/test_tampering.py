@@ -105,6 +105,11 @@ def test_an_attack_on_the_judge_changes_nothing_but_what_the_wire_shows(run_suit
         assert not left, f"a process the plugin forked outlived the run: {left}"
 
 
+def test_the_forking_attack_names_the_process_the_survivor_check_looks_for() -> None:
+    """Without its ``SURVIVOR`` the check after ``forks_a_survivor`` would look for nothing, and pass."""
+    assert declared("forks_a_survivor", "SURVIVOR")
+
+
 @pytest.mark.parametrize("attack", ["kills_its_parent", "kills_its_process_group"])
 def test_a_plugin_that_signals_its_parent_or_group_ends_only_its_own_sandbox_and_the_report_names_it(
     run_suite: Any, attack: str
